@@ -1,0 +1,54 @@
+"""lrcourse: the helper package of *The Learning Rate*, an executable course.
+
+The package is small on purpose. Each module has one job:
+
+===============  ==========================================================
+``landscapes``   loss functions with value and gradient, batched over points
+``optim``        SGD, Adagrad, RMSprop, Adam, AdamW with PyTorch's semantics
+``schedules``    learning-rate schedules as pure functions of the step ``t``
+``descent``      run an optimizer on a landscape, many learning rates at once
+``data``         the UCI handwritten digits, shipped with the package
+``nets``         softmax regression and a one-hidden-layer network in numpy
+``finder``       the learning-rate range test
+``plots``        the book's plotting style and figure helpers
+``widgets``      slider explorers, live in Jupyter and static in the book
+``checks``       self-checks for the exercises
+===============  ==========================================================
+
+Submodules are imported lazily, so ``import lrcourse`` stays light: numpy is
+loaded only when a numerical module is first used, matplotlib and ipywidgets
+only by ``plots`` and ``widgets``.
+
+Notation used throughout: ``eta`` is the learning rate, ``t`` the step (number
+of optimizer steps already taken, from 0), ``L`` the largest curvature (the
+largest eigenvalue of the Hessian) and ``mu`` the smallest.
+"""
+
+import importlib
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "checks",
+    "data",
+    "descent",
+    "finder",
+    "landscapes",
+    "nets",
+    "optim",
+    "plots",
+    "schedules",
+    "widgets",
+]
+
+
+def __getattr__(name):
+    if name in __all__:
+        module = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)
