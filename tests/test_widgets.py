@@ -1,0 +1,135 @@
+"""The explorer: frames over a slider grid, a live widget, and a static page that works in a real browser."""
+
+import pathlib
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from lrcourse import widgets
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Moves the first slider of the first explorer on the page to the far left and
+# records, on <body>, whether the image changed, what the slider shows and the alt text.
+MOVE_SLIDER = """<script>
+(function () {
+  var root = document.querySelector(".lr-explorer");
+  var input = root.querySelector("input[type=range]");
+  var img = root.querySelector("img");
+  var before = img.src;
+  input.value = 0;
+  input.dispatchEvent(new Event("input"));
+  document.body.setAttribute("data-result",
+    [before !== img.src, root.querySelector("output").textContent, img.alt].join("|"));
+})();
+</script>"""
+
+
+def draw_line(fig, slope, offset=0.0):
+    ax = fig.subplots()
+    ax.plot(np.arange(5), slope * np.arange(5) + offset)
+    ax.set_ylim(-1, 10)
+
+
+def small_explorer(**kwargs):
+    return widgets.explorer(
+        draw_line, slope=widgets.Slider([0.5, 1.0, 2.0], label="slope"), alt="A line of slope {slope}", **kwargs
+    )
+
+
+def test_one_frame_per_combination_in_row_major_order():
+    ex = widgets.explorer(draw_line, slope=[0.5, 1.0, 2.0], offset=widgets.Slider([0.0, 3.0], start=3.0))
+    assert len(ex.frames) == 6
+    assert ex.index(slope=0.5, offset=0.0) == 0
+    assert ex.index(slope=0.5, offset=3.0) == 1
+    assert ex.index(slope=2.0, offset=3.0) == 5
+    assert len(set(ex.frames)) == 6, "different values must give different pictures"
+    assert all(frame.startswith(b"\x89PNG") for frame in ex.frames)
+
+
+def test_static_html_is_deterministic_and_self_contained():
+    first, second = small_explorer().to_html(), small_explorer().to_html()
+    assert first == second
+    assert not re.search(r"(src|href)=\"https?://", first), "the static slider must not load anything from the network"
+    assert first.count("<input type=\"range\"") == 1
+    assert 'alt="A line of slope 1.0"' in first  # the middle value is the start
+
+
+def test_bundle_offers_widget_and_static_html():
+    bundle = small_explorer()._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html", "application/vnd.jupyter.widget-view+json"}
+    assert bundle["text/plain"] == "Explorer(slope: 3 values [0.5 ... 2], 3 frames)"
+
+
+def test_live_widget_swaps_frames():
+    ex = small_explorer()
+    box = ex.widget()
+    slider, image = box.children
+    assert image.value == ex.frames[1]
+    slider.value = 2.0
+    assert image.value == ex.frames[2]
+
+
+def test_log_grid_spans_the_range():
+    grid = widgets.log_grid(1e-3, 1.0, 4)
+    assert grid == [0.001, 0.01, 0.1, 1.0]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"values": [1.0]}, "values must hold at least 2 values"),
+        ({"values": [1.0, 2.0], "start": 3.0}, "start must be one of"),
+    ],
+)
+def test_slider_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        widgets.Slider(**kwargs)
+
+
+def test_explorer_needs_a_slider():
+    with pytest.raises(ValueError, match="sliders must name at least one slider"):
+        widgets.explorer(draw_line)
+
+
+def move_slider_in_browser(page: pathlib.Path):
+    """Open ``page`` in headless Chromium with the slider-moving script appended; return what it recorded."""
+    html = page.read_text(encoding="utf-8")
+    probe = page.with_name(page.stem + "-slider-probe.html")
+    probe.write_text(html.replace("</body>", MOVE_SLIDER + "</body>"), encoding="utf-8")
+    try:
+        result = subprocess.run(
+            [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={page.parent / '.chromium'}", "--dump-dom", probe.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        probe.unlink()
+        shutil.rmtree(page.parent / ".chromium", ignore_errors=True)
+    found = re.search(r'data-result="([^"]*)"', result.stdout)
+    assert found, f"the page did not run the probe; chromium said: {result.stderr[-500:]}"
+    return found.group(1).split("|")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium); browser test skipped")
+def test_static_slider_changes_the_figure_in_a_browser(tmp_path):
+    page = tmp_path / "explorer.html"
+    page.write_text(f"<!DOCTYPE html><html><body>{small_explorer().to_html()}</body></html>", encoding="utf-8")
+    changed, shown, alt = move_slider_in_browser(page)
+    assert changed == "true"
+    assert shown == "0.5"
+    assert alt == "A line of slope 0.5"
