@@ -1,0 +1,168 @@
+"""Self-checks for the exercises: specific, kind feedback that never shows the solution.
+
+A check runs the learner's answer against a reference that lives inside the
+package (not in the notebook), and returns a :class:`CheckResult` that shows
+itself as one or more lines of text:
+
+* on success, ``✅ Correct: ...`` and what was verified;
+* otherwise ``❌ Not yet: ...`` with the case that failed, what was expected
+  and what the answer gave, and, when the answer matches a known mistake (a
+  sign error, a forgotten factor), a hint that names that mistake.
+
+A placeholder answer (``None``, or a function that raises
+``NotImplementedError``) gets ``❌ Not yet: ... not answered yet`` rather than
+an error, so the student edition of a chapter runs from top to bottom.
+
+The generic checks are :func:`check_value` and :func:`check_function`; each
+chapter's specific checks live in a module of this package named after the
+chapter (e.g. :mod:`lrcourse.checks.update_rule`).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["CheckResult", "Mistake", "check_value", "check_function"]
+
+PASS = "✅ Correct"
+FAIL = "❌ Not yet"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of a self-check: ``passed`` and the feedback ``message``.
+
+    It is truthy when the check passed, and shows as its message.
+
+    >>> CheckResult(True, "✅ Correct: 2/L = 0.5.")
+    ✅ Correct: 2/L = 0.5.
+    """
+
+    passed: bool
+    message: str
+
+    def __bool__(self):
+        return self.passed
+
+    def __repr__(self):
+        return self.message
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer and the hint to give when the learner's answer matches it.
+
+    ``answer`` is the wrong value, or for :func:`check_function` a function
+    computing the wrong result from the same inputs.
+    """
+
+    answer: object
+    hint: str
+
+
+def _close(got, expected, rtol, atol):
+    try:
+        got = np.asarray(got, dtype=float)
+        expected = np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def _show(value):
+    if isinstance(value, float | np.floating):
+        return f"{float(value):.6g}"
+    if isinstance(value, np.ndarray):
+        return np.array2string(value, precision=6, separator=", ")
+    return repr(value)
+
+
+def check_value(answer, expected, *, name="answer", what=None, rtol=1e-6, atol=1e-12, mistakes=()):
+    """Check a value answer against the expected one.
+
+    Parameters
+    ----------
+    answer : object
+        The learner's answer; ``None`` means not answered yet.
+    expected : float or array
+        The reference value (computed inside the package, not shown in the notebook).
+    name : str
+        The answer's variable name, used in the feedback.
+    what : str, optional
+        What the value is, shown on success (e.g. ``"the stability limit 2/L"``).
+    rtol, atol : float
+        Tolerances as in :func:`numpy.allclose`.
+    mistakes : sequence of Mistake
+        Known wrong values with a hint each.
+
+    >>> check_value(0.5, 0.5, name="largest_stable_lr")
+    ✅ Correct: largest_stable_lr = 0.5.
+    >>> check_value(0.25, 0.5, name="largest_stable_lr", mistakes=[Mistake(0.25, "That is 1/L.")])
+    ❌ Not yet: largest_stable_lr = 0.25, expected 0.5. Hint: That is 1/L.
+    """
+    if answer is None:
+        return CheckResult(False, f"{FAIL}: {name} is not answered yet (it is still None).")
+    if _close(answer, expected, rtol, atol):
+        detail = f" ({what})" if what else ""
+        return CheckResult(True, f"{PASS}: {name} = {_show(answer)}{detail}.")
+    message = f"{FAIL}: {name} = {_show(answer)}, expected {_show(expected)}."
+    for mistake in mistakes:
+        if _close(answer, mistake.answer, rtol, atol):
+            return CheckResult(False, f"{message} Hint: {mistake.hint}")
+    return CheckResult(False, message)
+
+
+def check_function(function, reference, cases, *, name=None, rtol=1e-9, atol=1e-12, mistakes=(), describe=None):
+    """Check a learner's function against a reference on a list of cases.
+
+    Parameters
+    ----------
+    function : callable
+        The learner's function.
+    reference : callable
+        The reference implementation.
+    cases : sequence of dict
+        Keyword arguments for each call; each case gets fresh copies of its arrays.
+    name : str, optional
+        Name used in the feedback (default: ``function.__name__``).
+    rtol, atol : float
+        Tolerances as in :func:`numpy.allclose`.
+    mistakes : sequence of Mistake
+        Each ``Mistake(wrong_function, hint)``: when the learner's result
+        matches ``wrong_function`` on a failing case, the hint is given.
+    describe : callable, optional
+        ``describe(case) -> str`` describing a case in words (default: its
+        keyword arguments).
+
+    Returns
+    -------
+    CheckResult
+    """
+    name = name or getattr(function, "__name__", "your function")
+    if not callable(function):
+        return CheckResult(False, f"{FAIL}: {name} should be a function, got {function!r}.")
+    describe = describe or (lambda case: ", ".join(f"{k}={_show(v)}" for k, v in case.items()))
+    for number, case in enumerate(cases, start=1):
+        expected = reference(**_copy(case))
+        try:
+            got = function(**_copy(case))
+        except NotImplementedError:
+            return CheckResult(False, f"{FAIL}: {name} is not written yet (it raises NotImplementedError).")
+        except Exception as error:  # the learner's code may raise anything; report it kindly
+            return CheckResult(
+                False,
+                f"{FAIL}: {name}({describe(case)}) raised {type(error).__name__}: {error}",
+            )
+        if got is None:
+            return CheckResult(False, f"{FAIL}: {name}({describe(case)}) returned None; did you forget `return`?")
+        if not _close(got, expected, rtol, atol):
+            message = f"{FAIL}: case {number}, {name}({describe(case)}) gave {_show(got)}, expected {_show(expected)}."
+            for mistake in mistakes:
+                if _close(got, mistake.answer(**_copy(case)), rtol, atol):
+                    return CheckResult(False, f"{message} Hint: {mistake.hint}")
+            return CheckResult(False, message)
+    return CheckResult(True, f"{PASS}: {name} matches the reference on all {len(cases)} cases.")
+
+
+def _copy(case):
+    return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in case.items()}
