@@ -1,0 +1,92 @@
+"""The chapter notebooks as sources: executed in order, clean outputs, captions, exercises.
+
+nbval (run by the same ``pytest``) re-executes every notebook and compares the
+stored outputs; these tests check what nbval does not: that the stored run is
+clean and complete and that the book's conventions hold.
+"""
+
+import json
+import re
+
+import pytest
+
+from conftest import ROOT
+
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+IDS = [path.stem for path in NOTEBOOKS]
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(notebook):
+    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def text_of(output):
+    if output["output_type"] == "stream":
+        return "".join(output["text"])
+    return "".join(output.get("data", {}).get("text/plain", ""))
+
+
+def test_there_are_chapters():
+    assert len(NOTEBOOKS) >= 1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_stored_run_is_complete_and_in_order(path):
+    counts = [cell["execution_count"] for cell in code_cells(load(path))]
+    assert None not in counts, "every code cell must be executed (python tools/execute_notebooks.py)"
+    assert counts == list(range(1, len(counts) + 1)), "cells must be executed once each, top to bottom"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_outputs_hold_no_errors_warnings_or_machine_paths(path):
+    for cell in code_cells(load(path)):
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error", f"error output in cell:\n{''.join(cell['source'])[:200]}"
+            assert output.get("name") != "stderr", f"stderr output (a warning?): {text_of(output)[:300]}"
+            text = text_of(output)
+            assert not re.search(r"Warning\b|Traceback|\bnan\b|\binf\b", text), f"noise in output: {text[:300]}"
+    raw = path.read_text(encoding="utf-8")
+    assert not re.search(r"(/work|/tmp|/home|/root|/opt)/", raw), "absolute machine path in the notebook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_figure_has_caption_and_alt_text(path):
+    for cell in code_cells(load(path)):
+        if any("image/png" in output.get("data", {}) for output in cell["outputs"]):
+            mystnb = cell["metadata"].get("mystnb", {})
+            source = "".join(cell["source"])[:120]
+            assert mystnb.get("figure", {}).get("caption"), f"figure without caption: {source}"
+            assert mystnb.get("image", {}).get("alt"), f"figure without alt text: {source}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_explorer_cells_are_ignored_by_nbval(path):
+    for cell in code_cells(load(path)):
+        if "explorer(" in "".join(cell["source"]):
+            assert "nbval-ignore-output" in cell["metadata"].get("tags", []), "explorer output holds widget ids"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_chapter_imports_lrcourse(path):
+    assert any("lrcourse" in "".join(cell["source"]) for cell in code_cells(load(path)))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_exercises_follow_the_format_and_pass_their_checks(path):
+    cells = load(path)["cells"]
+    solutions = [i for i, cell in enumerate(cells) if cell["cell_type"] == "code" and "### BEGIN SOLUTION" in "".join(cell["source"])]
+    assert len(solutions) >= 3, "every chapter has at least three exercises"
+    for i in solutions:
+        tags = cells[i]["metadata"].get("tags", [])
+        assert {"solution", "hide-input"} <= set(tags), "solution cells are hidden on the page"
+        assert cells[i]["metadata"].get("nbgrader", {}).get("solution") is True
+        check = cells[i + 1]
+        assert "check" in check["metadata"].get("tags", []), "a self-check follows every solution"
+        feedback = "".join(text_of(output) for output in check["outputs"])
+        assert "✅ Correct" in feedback, f"the reference solution must pass its check, got: {feedback[:300]}"
+    exercise_boxes = sum("```{exercise}" in "".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert exercise_boxes >= len(solutions), "each exercise is stated in an exercise directive"

@@ -1,0 +1,62 @@
+"""The student edition: solutions stripped, checks kept, sources untouched, and it runs."""
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from conftest import ROOT
+
+SOURCES = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def digest(paths):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student")
+    before = digest(SOURCES)
+    subprocess.run([sys.executable, str(ROOT / "tools" / "student_edition.py"), str(out)], check=True, capture_output=True)
+    assert digest(SOURCES) == before, "the command must not touch the sources"
+    return out / "chapters"
+
+
+def solution_lines(notebook):
+    lines = []
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source:
+            inside = False
+            for line in cell.source.splitlines():
+                if "### END SOLUTION" in line:
+                    inside = False
+                if inside and line.strip():
+                    lines.append(line.strip())
+                if "### BEGIN SOLUTION" in line:
+                    inside = True
+    return lines
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
+def test_student_notebook_has_no_solutions_and_runs_with_not_yet_feedback(source, edition):
+    original = nbformat.read(source, as_version=4)
+    student = nbformat.read(edition / source.name, as_version=4)
+    student_code = "\n".join(c.source for c in student.cells if c.cell_type == "code")
+    assert "### BEGIN SOLUTION" not in student_code
+    for line in solution_lines(original):
+        if len(line) > 12:
+            assert line not in student_code, f"solution line left in the student edition: {line}"
+    assert not any("solution" in c.metadata.get("tags", []) for c in student.cells if c.cell_type == "markdown")
+
+    NotebookClient(student, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(edition)}}).execute()
+    checks = [c for c in student.cells if "check" in c.metadata.get("tags", [])]
+    assert len(checks) >= 3
+    for cell in checks:
+        feedback = json.dumps([o.get("text", o.get("data", {}).get("text/plain", "")) for o in cell.outputs], ensure_ascii=False)
+        assert "❌ Not yet" in feedback, f"a check must say 'not yet' on the blank placeholder: {feedback[:300]}"
+        assert "✅" not in feedback
