@@ -1,0 +1,643 @@
+"""Optimizers with PyTorch's names, defaults and update order, in numpy.
+
+Five classes mirror ``torch.optim`` (the single-tensor ``foreach=False`` code
+path is the reference): :class:`SGD` (with momentum, Nesterov and weight
+decay), :class:`Adagrad`, :class:`RMSprop`, :class:`Adam` and :class:`AdamW`.
+Results carry over to PyTorch up to floating-point rounding.
+
+Every optimizer is used the same way::
+
+    opt = Adam(lr=1e-3)
+    params = opt.step(params, grads)   # an ndarray, or a dict name -> ndarray
+    opt.lr = 3e-4                      # takes effect at the next step
+
+Notation (the book's): ``w`` the parameters, ``g`` the gradient, ``eta`` the
+learning rate ``lr``. ``w_t`` is the parameter after ``t`` steps (``w_0`` is
+where we start), so the ``t``-th step computes ``g_t`` at ``w_{t-1}`` and
+produces ``w_t``. The step counter inside the update therefore starts at 1,
+as PyTorch's does for Adam's bias correction; ``opt.t`` is the number of
+steps taken so far. Squares, square roots and divisions act elementwise.
+To keep ``mu`` for the smallest curvature, the momentum coefficient (PyTorch's
+``momentum``) is written ``beta``.
+
+Contract
+--------
+- ``step`` returns new arrays and never mutates its inputs. The optimizer keeps
+  its own state (moments and ``t``), created on the first step with the
+  parameters' shapes; :meth:`~Optimizer.reset` clears it.
+- ``opt.lr`` may be a float ``>= 0``; an ndarray that broadcasts against the
+  parameters (a batch of independent runs, e.g. params of shape
+  ``(n_rates, dim)`` with ``lr`` of shape ``(n_rates, 1)``); or a dict with
+  exactly the params' keys (per-layer rates; each value a float or array).
+- Gradients that are NaN or infinite are not an error: as in PyTorch they
+  propagate into the parameters (and the state), silently, without numpy
+  warnings. Detecting divergence is the caller's job (``lrcourse.descent``
+  does it).
+- Parameters and gradients are converted to float64.
+- Left out from PyTorch on purpose: parameter groups (use a dict ``lr``
+  instead), sparse and complex gradients, ``foreach``/``fused``/
+  ``capturable``/``differentiable`` (implementation switches that do not
+  change the math) and Adam's ``decoupled_weight_decay`` flag (use
+  :class:`AdamW`). Every optimizer takes PyTorch's keyword-only ``maximize``.
+
+Example: three steps of heavy-ball momentum on ``f(w) = |w|^2 / 2``, whose
+gradient is ``w`` itself. By hand, for the first coordinate: ``b = 1, 1.8,
+2.34`` and ``w = 0.9, 0.72, 0.486``.
+
+>>> opt = SGD(lr=0.1, momentum=0.9)
+>>> w = np.array([1.0, -2.0])
+>>> for _ in range(3):
+...     w = opt.step(w, w)
+>>> w
+array([ 0.486, -0.972])
+>>> opt.t
+3
+"""
+
+import numbers
+
+import numpy as np
+
+from lrcourse import _validate
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
+
+
+class Optimizer:
+    """Shared plumbing of the optimizers: ``lr``, state, dict or array params.
+
+    Subclasses set ``_hyperparameters`` (constructor names shown by ``repr``,
+    in PyTorch's order) and implement two pure functions of one array:
+    ``_initial_state(w)`` and ``_update(w, g, eta, state, t)``, which returns
+    the new parameter and the new state without mutating its arguments. ``g``
+    arrives already negated when ``maximize=True``.
+
+    Parameters
+    ----------
+    lr : float, ndarray or dict
+        The learning rate ``eta``; see the module docstring.
+    maximize : bool, default False
+        Ascend instead of descend: the update uses ``-g`` in place of ``g``.
+    """
+
+    _hyperparameters = ()
+
+    def __init__(self, lr, *, maximize=False):
+        self.lr = lr
+        self.maximize = _flag(maximize, "maximize")
+        self.reset()
+
+    @property
+    def lr(self):
+        """The learning rate ``eta`` used by the next step (float, ndarray or dict)."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = _check_lr(value, "lr")
+
+    @property
+    def state(self):
+        """The optimizer's state: a dict of arrays, or one such dict per params key.
+
+        Empty before the first step. Read it to look inside (e.g. Adam's
+        ``"exp_avg"``); the arrays are the optimizer's own and must not be modified.
+        """
+        if self._shapes is not None and tuple(self._shapes) == (_ARRAY,):
+            return self._state[_ARRAY]
+        return self._state
+
+    def reset(self):
+        """Forget the state (moments, step count ``t``), as for a fresh optimizer."""
+        self.t = 0
+        self._state = {}
+        self._shapes = None
+
+    def step(self, params, grads):
+        """Take one step and return the new parameters.
+
+        Parameters
+        ----------
+        params : ndarray or dict of str -> ndarray
+            The current parameters ``w_{t-1}``. Not modified.
+        grads : ndarray or dict of str -> ndarray
+            The gradient at ``params``, same kind, keys and shapes. Not modified.
+
+        Returns
+        -------
+        ndarray or dict of str -> ndarray
+            New arrays ``w_t``, of the same kind (and key order) as ``params``.
+
+        Raises
+        ------
+        ValueError
+            If keys or shapes of ``params``, ``grads``, a dict ``lr`` or the
+            state from earlier steps do not match, or ``lr`` does not broadcast.
+        TypeError
+            If ``params`` or ``grads`` are not numeric arrays (or dicts of
+            them), or one is a dict and the other is not.
+        """
+        named_params, is_dict = _named_arrays(params, "params")
+        named_grads, grads_is_dict = _named_arrays(grads, "grads")
+        if grads_is_dict != is_dict:
+            raise TypeError(
+                f"params and grads must both be ndarrays or both dicts, got {type(params).__name__} "
+                f"and {type(grads).__name__}"
+            )
+        _check_same_keys(named_grads, named_params, "grads")
+        for key, w in named_params.items():
+            if named_grads[key].shape != w.shape:
+                raise ValueError(
+                    f"grads{_label(key)} must have the shape of params{_label(key)}, {w.shape}, "
+                    f"got shape {named_grads[key].shape}"
+                )
+        self._check_state_matches(named_params, is_dict)
+        rates = self._rates_for(named_params, is_dict)
+
+        t = self.t + 1
+        new_params, new_state = {}, {}
+        with np.errstate(all="ignore"):
+            for key, w in named_params.items():
+                g = -named_grads[key] if self.maximize else named_grads[key]
+                state = self._state[key] if key in self._state else self._initial_state(w)
+                new_params[key], new_state[key] = self._update(w, g, rates[key], state, t)
+        self._state, self.t = new_state, t
+        self._shapes = {key: w.shape for key, w in named_params.items()}
+        if is_dict:
+            return {key: np.asarray(value) for key, value in new_params.items()}
+        return np.asarray(new_params[_ARRAY])
+
+    def __repr__(self):
+        shown = [f"lr={_format(self.lr)}"]
+        shown += [f"{name}={_format(getattr(self, name))}" for name in self._hyperparameters]
+        if self.maximize:
+            shown.append("maximize=True")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def _initial_state(self, w):
+        raise NotImplementedError
+
+    def _update(self, w, g, eta, state, t):
+        raise NotImplementedError
+
+    def _check_state_matches(self, named_params, is_dict):
+        if self._shapes is None:
+            return
+        if (tuple(self._shapes) == (_ARRAY,)) == is_dict:
+            before, now = ("an ndarray", "a dict") if is_dict else ("a dict", "an ndarray")
+            raise TypeError(f"params must be {before}, as on the earlier steps, got {now}; call reset() to start over")
+        _check_same_keys(named_params, self._shapes, "params", against="the earlier steps")
+        for key, w in named_params.items():
+            if w.shape != self._shapes[key]:
+                raise ValueError(
+                    f"params{_label(key)} must keep the shape of the earlier steps, {self._shapes[key]}, "
+                    f"got shape {w.shape}; call reset() to start over"
+                )
+
+    def _rates_for(self, named_params, is_dict):
+        if isinstance(self.lr, dict):
+            if not is_dict:
+                raise ValueError("lr is a dict, so params must be a dict with the same keys, got an ndarray")
+            _check_same_keys(self.lr, named_params, "lr")
+            rates = dict(self.lr)
+        else:
+            rates = dict.fromkeys(named_params, self.lr)
+        for key, w in named_params.items():
+            eta = rates[key]
+            if isinstance(eta, np.ndarray) and not _broadcasts_onto(eta.shape, w.shape):
+                name = f"lr{_label(key)}" if isinstance(self.lr, dict) else "lr"
+                raise ValueError(
+                    f"{name} must broadcast against params{_label(key)} of shape {w.shape}, got shape {eta.shape}"
+                )
+        return rates
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent, with optional momentum, Nesterov and weight decay.
+
+    The ``t``-th step (``t = 1, 2, ...``), with ``eta = lr``, ``lambda =
+    weight_decay``, ``beta = momentum``, ``tau = dampening``::
+
+        g_t = grad f(w_{t-1}) + lambda w_{t-1}
+        if beta != 0:
+            b_t = g_t                                 if t == 1
+            b_t = beta b_{t-1} + (1 - tau) g_t        if t > 1
+            d_t = g_t + beta b_t    if nesterov else    d_t = b_t
+        else:
+            d_t = g_t
+        w_t = w_{t-1} - eta d_t
+
+    Plain SGD is Robbins & Monro (1951); momentum is Polyak's heavy ball
+    (1964). PyTorch keeps the rate outside the buffer ``b``: with a constant
+    ``eta`` and ``tau = 0`` this equals Polyak's ``w_t = w_{t-1} - eta g_t +
+    beta (w_{t-1} - w_{t-2})`` and Sutskever et al.'s (2013) velocity form
+    ``v_t = beta v_{t-1} - eta g_t`` (with ``v_t = -eta b_t``), but when
+    ``eta`` changes, PyTorch applies the new rate to the whole accumulated
+    buffer at once, whereas the velocity form only scales new gradients.
+    Note also that the first step stores ``b_1 = g_1`` undampened.
+    ``nesterov=True`` is PyTorch's form of Nesterov's accelerated gradient
+    (Sutskever et al. 2013): it evaluates the gradient at the current
+    parameters and looks ahead through ``g_t + beta b_t`` instead of taking
+    the gradient at a look-ahead point.
+
+    Parameters
+    ----------
+    lr : float, ndarray or dict, default 1e-3
+        ``eta >= 0``.
+    momentum : float, default 0
+        ``beta >= 0`` (PyTorch sets no upper bound; ``beta >= 1`` does not converge).
+    dampening : float, default 0
+        ``tau`` in ``[0, 1]``: the share of the new gradient left out of the
+        buffer. PyTorch does not check its range; we do.
+    weight_decay : float, default 0
+        ``lambda >= 0``, an L2 penalty ``lambda/2 |w|^2`` added to the loss.
+    nesterov : bool, default False
+        Needs ``momentum > 0`` and ``dampening == 0``, as in PyTorch.
+    maximize : bool, default False, keyword-only
+        Ascend on ``f`` (the update uses ``-grad f``).
+
+    Examples
+    --------
+    >>> SGD(lr=0.1, momentum=0.9, nesterov=True)
+    SGD(lr=0.1, momentum=0.9, dampening=0, weight_decay=0, nesterov=True)
+    """
+
+    _hyperparameters = ("momentum", "dampening", "weight_decay", "nesterov")
+
+    def __init__(self, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False):
+        self.momentum = _validate.number(momentum, "momentum", low=0)
+        self.dampening = _validate.number(dampening, "dampening", low=0, high=1)
+        self.weight_decay = _validate.number(weight_decay, "weight_decay", low=0)
+        self.nesterov = _flag(nesterov, "nesterov")
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError(
+                "nesterov=True needs momentum > 0 and dampening == 0, "
+                f"got momentum={self.momentum!r}, dampening={self.dampening!r}"
+            )
+        super().__init__(lr, maximize=maximize)
+
+    def _initial_state(self, w):
+        return {"momentum_buffer": None} if self.momentum != 0 else {}
+
+    def _update(self, w, g, eta, state, t):
+        if self.weight_decay != 0:
+            g = g + self.weight_decay * w
+        if self.momentum == 0:
+            return w - eta * g, state
+        if t == 1:
+            buffer = g
+        else:
+            buffer = self.momentum * state["momentum_buffer"] + (1 - self.dampening) * g
+        direction = g + self.momentum * buffer if self.nesterov else buffer
+        return w - eta * direction, {"momentum_buffer": buffer}
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad: each coordinate's rate shrinks with its accumulated squared gradients.
+
+    The ``t``-th step, with ``eta = lr``, ``lambda = weight_decay``, ``s_0 =
+    initial_accumulator_value``::
+
+        g_t   = grad f(w_{t-1}) + lambda w_{t-1}
+        eta_t = eta / (1 + (t - 1) lr_decay)
+        s_t   = s_{t-1} + g_t^2
+        w_t   = w_{t-1} - eta_t g_t / (sqrt(s_t) + eps)
+
+    Duchi, Hazan & Singer (2011). The paper has no ``lr_decay`` (PyTorch's
+    inheritance from Torch7, off by default); the ``eps`` outside the square
+    root and the starting value ``s_0`` follow PyTorch. With ``eps = 0`` a
+    coordinate whose gradients have all been zero gets ``0/0 = nan``, as in
+    PyTorch.
+
+    Parameters
+    ----------
+    lr : float, ndarray or dict, default 0.01
+        ``eta >= 0``.
+    lr_decay : float, default 0
+        ``>= 0``.
+    weight_decay : float, default 0
+        ``lambda >= 0`` (L2 penalty added to the gradient).
+    initial_accumulator_value : float, default 0
+        ``s_0 >= 0``.
+    eps : float, default 1e-10
+        ``>= 0``, added to ``sqrt(s_t)``.
+    maximize : bool, default False, keyword-only
+        Ascend on ``f``.
+
+    Examples
+    --------
+    The first step moves every coordinate by about ``eta``, whatever the
+    gradient's size:
+
+    >>> Adagrad(lr=0.5).step(np.array([1.0, 1.0]), np.array([100.0, 0.01]))
+    array([0.5, 0.5])
+    """
+
+    _hyperparameters = ("lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+
+    def __init__(self, lr=0.01, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, *, maximize=False):
+        self.lr_decay = _validate.number(lr_decay, "lr_decay", low=0)
+        self.weight_decay = _validate.number(weight_decay, "weight_decay", low=0)
+        self.initial_accumulator_value = _validate.number(
+            initial_accumulator_value, "initial_accumulator_value", low=0
+        )
+        self.eps = _validate.number(eps, "eps", low=0)
+        super().__init__(lr, maximize=maximize)
+
+    def _initial_state(self, w):
+        return {"sum": np.full(w.shape, self.initial_accumulator_value)}
+
+    def _update(self, w, g, eta, state, t):
+        if self.weight_decay != 0:
+            g = g + self.weight_decay * w
+        eta_t = eta / (1 + (t - 1) * self.lr_decay)
+        total = state["sum"] + g * g
+        return w - eta_t * g / (np.sqrt(total) + self.eps), {"sum": total}
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop: divide the gradient by a running root mean square of recent gradients.
+
+    The ``t``-th step, with ``eta = lr``, ``lambda = weight_decay``, ``beta =
+    momentum``, all state starting at zero::
+
+        g_t = grad f(w_{t-1}) + lambda w_{t-1}
+        v_t = alpha v_{t-1} + (1 - alpha) g_t^2
+        if centered:
+            a_t = alpha a_{t-1} + (1 - alpha) g_t
+            r_t = sqrt(v_t - a_t^2) + eps
+        else:
+            r_t = sqrt(v_t) + eps
+        if beta > 0:
+            b_t = beta b_{t-1} + g_t / r_t
+            w_t = w_{t-1} - eta b_t
+        else:
+            w_t = w_{t-1} - eta g_t / r_t
+
+    Tieleman & Hinton (2012, Coursera lecture 6.5); the centered variant is
+    Graves (2013). As in PyTorch, ``eps`` is added outside the square root,
+    there is no bias correction (so early steps are larger than later ones
+    with the same gradient: ``v_1 = (1 - alpha) g_1^2``), and momentum
+    accumulates the normalized step ``g_t / r_t``.
+
+    Parameters
+    ----------
+    lr : float, ndarray or dict, default 0.01
+        ``eta >= 0``.
+    alpha : float, default 0.99
+        Smoothing constant in ``[0, 1)``. PyTorch only checks ``alpha >= 0``.
+    eps : float, default 1e-8
+        ``>= 0``.
+    weight_decay : float, default 0
+        ``lambda >= 0`` (L2 penalty added to the gradient).
+    momentum : float, default 0
+        ``beta >= 0``.
+    centered : bool, default False
+        Normalize by an estimate of the gradient's variance instead of its
+        second moment.
+    maximize : bool, default False, keyword-only
+        Ascend on ``f``.
+
+    Examples
+    --------
+    >>> RMSprop(lr=0.01, alpha=0.99)
+    RMSprop(lr=0.01, alpha=0.99, eps=1e-08, weight_decay=0, momentum=0, centered=False)
+    """
+
+    _hyperparameters = ("alpha", "eps", "weight_decay", "momentum", "centered")
+
+    def __init__(self, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *, maximize=False):
+        self.alpha = _validate.number(alpha, "alpha", low=0, high=1, high_open=True)
+        self.eps = _validate.number(eps, "eps", low=0)
+        self.weight_decay = _validate.number(weight_decay, "weight_decay", low=0)
+        self.momentum = _validate.number(momentum, "momentum", low=0)
+        self.centered = _flag(centered, "centered")
+        super().__init__(lr, maximize=maximize)
+
+    def _initial_state(self, w):
+        state = {"square_avg": np.zeros(w.shape)}
+        if self.momentum > 0:
+            state["momentum_buffer"] = np.zeros(w.shape)
+        if self.centered:
+            state["grad_avg"] = np.zeros(w.shape)
+        return state
+
+    def _update(self, w, g, eta, state, t):
+        if self.weight_decay != 0:
+            g = g + self.weight_decay * w
+        new = {"square_avg": self.alpha * state["square_avg"] + (1 - self.alpha) * g * g}
+        if self.centered:
+            new["grad_avg"] = self.alpha * state["grad_avg"] + (1 - self.alpha) * g
+            rms = np.sqrt(new["square_avg"] - new["grad_avg"] * new["grad_avg"]) + self.eps
+        else:
+            rms = np.sqrt(new["square_avg"]) + self.eps
+        if self.momentum > 0:
+            new["momentum_buffer"] = self.momentum * state["momentum_buffer"] + g / rms
+            return w - eta * new["momentum_buffer"], new
+        return w - eta * g / rms, new
+
+
+class Adam(Optimizer):
+    r"""Adam: momentum on the gradient, RMSprop-style scaling, bias-corrected.
+
+    The ``t``-th step, with ``eta = lr``, ``(beta1, beta2) = betas``,
+    ``lambda = weight_decay``, moments starting at zero::
+
+        g_t = grad f(w_{t-1}) + lambda w_{t-1}
+        m_t = beta1 m_{t-1} + (1 - beta1) g_t
+        v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
+        if amsgrad:
+            v_t^max = max(v_{t-1}^max, v_t)       # and use v_t^max for v_t below
+        w_t = w_{t-1} - eta / (1 - beta1^t) * m_t / (sqrt(v_t / (1 - beta2^t)) + eps)
+
+    Kingma & Ba (2015), Algorithm 1, with ``eps`` outside the square root.
+    The division by ``1 - beta^t`` (bias correction) undoes the zero start of
+    the moments, so here ``t`` counts from 1. ``amsgrad=True`` is Reddi, Kale
+    & Kumar (2018); unlike the paper, PyTorch takes the running maximum of the
+    raw ``v_t`` and still bias-corrects it. ``weight_decay`` here is an L2
+    penalty added to the gradient, which the adaptive scaling then divides
+    along with everything else; see :class:`AdamW` for decoupled decay.
+
+    Parameters
+    ----------
+    lr : float, ndarray or dict, default 1e-3
+        ``eta >= 0``.
+    betas : tuple of two floats, default (0.9, 0.999)
+        ``(beta1, beta2)``, each in ``[0, 1)``.
+    eps : float, default 1e-8
+        ``>= 0``.
+    weight_decay : float, default 0
+        ``lambda >= 0``.
+    amsgrad : bool, default False
+        Normalize by the largest ``v`` seen so far.
+    maximize : bool, default False, keyword-only
+        Ascend on ``f``.
+
+    Examples
+    --------
+    With bias correction the first step has length ``eta`` in each
+    coordinate (up to ``eps``):
+
+    >>> Adam(lr=0.1).step(np.array([1.0, 1.0]), np.array([3.0, -0.02])).round(6)
+    array([0.9, 1.1])
+    >>> Adam()
+    Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, amsgrad=False)
+    """
+
+    _hyperparameters = ("betas", "eps", "weight_decay", "amsgrad")
+    _decoupled_weight_decay = False
+
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *, maximize=False):
+        if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
+            raise TypeError(f"betas must be a pair (beta1, beta2), each in [0, 1), got {betas!r}")
+        self.betas = tuple(
+            _validate.number(beta, f"betas[{i}]", low=0, high=1, high_open=True) for i, beta in enumerate(betas)
+        )
+        self.eps = _validate.number(eps, "eps", low=0)
+        self.weight_decay = _validate.number(weight_decay, "weight_decay", low=0)
+        self.amsgrad = _flag(amsgrad, "amsgrad")
+        super().__init__(lr, maximize=maximize)
+
+    def _initial_state(self, w):
+        state = {"exp_avg": np.zeros(w.shape), "exp_avg_sq": np.zeros(w.shape)}
+        if self.amsgrad:
+            state["max_exp_avg_sq"] = np.zeros(w.shape)
+        return state
+
+    def _update(self, w, g, eta, state, t):
+        beta1, beta2 = self.betas
+        if self.weight_decay != 0:
+            if self._decoupled_weight_decay:
+                w = w * (1 - eta * self.weight_decay)
+            else:
+                g = g + self.weight_decay * w
+        new = {
+            "exp_avg": beta1 * state["exp_avg"] + (1 - beta1) * g,
+            "exp_avg_sq": beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g,
+        }
+        second_moment = new["exp_avg_sq"]
+        if self.amsgrad:
+            new["max_exp_avg_sq"] = second_moment = np.maximum(state["max_exp_avg_sq"], new["exp_avg_sq"])
+        step_size = eta / (1 - beta1**t)
+        denominator = np.sqrt(second_moment) / np.sqrt(1 - beta2**t) + self.eps
+        return w - step_size * new["exp_avg"] / denominator, new
+
+
+class AdamW(Adam):
+    r"""AdamW: Adam with weight decay decoupled from the adaptive step.
+
+    The ``t``-th step, with ``eta = lr``, ``lambda = weight_decay``::
+
+        g_t = grad f(w_{t-1})                      # no L2 term in the gradient
+        w'  = (1 - eta lambda) w_{t-1}             # shrink the weights first
+        m_t, v_t as in Adam (same amsgrad option)
+        w_t = w' - eta / (1 - beta1^t) * m_t / (sqrt(v_t / (1 - beta2^t)) + eps)
+
+    Loshchilov & Hutter (2019). The paper multiplies ``lambda`` by the
+    schedule multiplier only, ``w_t = w_{t-1} - eta_t (alpha mhat_t / (sqrt(vhat_t)
+    + eps) + lambda w_{t-1})``; PyTorch multiplies it by ``lr`` itself, so
+    the decay per step is ``eta lambda`` and changes whenever ``lr`` does.
+    Compare :class:`Adam` with ``weight_decay``, where ``lambda w`` enters the
+    gradient and is divided by ``sqrt(v_t)`` like the rest.
+
+    Parameters
+    ----------
+    lr : float, ndarray or dict, default 1e-3
+        ``eta >= 0``.
+    betas : tuple of two floats, default (0.9, 0.999)
+        ``(beta1, beta2)``, each in ``[0, 1)``.
+    eps : float, default 1e-8
+        ``>= 0``.
+    weight_decay : float, default 1e-2
+        ``lambda >= 0``; note the default is not zero.
+    amsgrad : bool, default False
+        As in :class:`Adam`.
+    maximize : bool, default False, keyword-only
+        Ascend on ``f``.
+
+    Examples
+    --------
+    With a zero gradient only the decay acts: ``w`` shrinks by ``1 - eta lambda``.
+
+    >>> AdamW(lr=0.1, weight_decay=0.5).step(np.array([2.0]), np.array([0.0]))
+    array([1.9])
+    """
+
+    _decoupled_weight_decay = True
+
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *, maximize=False):
+        super().__init__(lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+
+
+_ARRAY = None  # the single key under which a plain-ndarray parameter is stored
+
+
+def _flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _check_lr(value, name):
+    if isinstance(value, dict):
+        if not value:
+            raise ValueError(f"{name} must be a float, an ndarray or a non-empty dict, got {{}}")
+        return {key: _check_lr(rate, f"{name}{_label(key)}") for key, rate in value.items()}
+    if isinstance(value, np.ndarray):
+        return _validate.array(value, name, low=0).copy()
+    if isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a float, an ndarray or a dict, got {type(value).__name__}; use np.array")
+    return _validate.number(value, name, low=0)
+
+
+def _named_arrays(value, name):
+    """Return ``({key: float64 copy}, is_dict)`` for an ndarray or a dict of them."""
+    if isinstance(value, dict):
+        if not value:
+            raise ValueError(f"{name} must not be an empty dict")
+        return {key: _float_array(item, f"{name}{_label(key)}") for key, item in value.items()}, True
+    return {_ARRAY: _float_array(value, name)}, False
+
+
+def _float_array(value, name):
+    if isinstance(value, (str, bytes)) or not isinstance(value, (np.ndarray, numbers.Real, list, tuple)):
+        raise TypeError(f"{name} must be an ndarray of numbers, got {type(value).__name__}")
+    try:
+        return np.array(value, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be an ndarray of numbers, got {value!r}") from error
+
+
+def _check_same_keys(named, reference, name, against=None):
+    against = against or f"params ({', '.join(map(repr, reference))})"
+    for key in reference:
+        if key not in named:
+            raise ValueError(f"{name} is missing the key {key!r}: its keys must be those of {against}")
+    for key in named:
+        if key not in reference:
+            raise ValueError(f"{name} has the key {key!r} that is not in {against}")
+
+
+def _broadcasts_onto(shape, target):
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
+def _label(key):
+    return "" if key is _ARRAY else f"[{key!r}]"
+
+
+def _format(value):
+    if isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_format(item) for item in value) + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key!r}: {_format(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, np.ndarray):
+        return np.array2string(value, separator=", ", precision=6, threshold=8).join(["array(", ")"])
+    return repr(value)
