@@ -1,0 +1,446 @@
+"""Loss landscapes: small functions with value, gradient and curvature.
+
+Every landscape is an object with
+
+``dim``
+    1 or 2, the number of parameters ``w``.
+``value(x)``, ``grad(x)``
+    the loss ``f`` and its gradient ``g``, evaluated on a batch of points at
+    once. A 1-D landscape works elementwise on an array of any shape; a 2-D
+    landscape takes an array of shape ``(..., 2)`` and returns values of shape
+    ``(...)`` and gradients of shape ``(..., 2)``.
+``hessian(x)``, ``max_curvature(x)``
+    the second derivative (1-D, same shape as ``x``) or the Hessian matrix
+    (2-D, shape ``(..., 2, 2)``), and its largest eigenvalue ``L(x)``. Plain
+    gradient descent is locally stable near a minimum only if
+    ``eta < 2 / L(x)``.
+``minimum``, ``min_value``
+    the global minimizer and the loss there.
+``default_start``
+    a starting point that shows the landscape's character.
+
+Entries of ``x`` that are NaN give NaN results (this is how
+:func:`lrcourse.descent.run` carries runs that have diverged).
+
+>>> q = Quadratic2D(mu=0.1, L=1.0)
+>>> q
+Quadratic2D(mu=0.1, L=1.0, angle=0.0)
+>>> q.value([[1.0, 1.0], [0.0, 2.0]])
+array([0.55, 2.  ])
+>>> q.grad([1.0, 1.0])
+array([0.1, 1. ])
+"""
+
+import numpy as np
+
+from lrcourse import _validate
+
+__all__ = ["Quadratic1D", "Quadratic2D", "Rosenbrock", "DoubleWell", "Noisy"]
+
+
+def _points(x, dim):
+    """Return ``x`` as a float array, checking the last axis of a 2-D batch."""
+    try:
+        x = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"x must be an array of real numbers, got {x!r}") from None
+    if dim == 2 and (x.ndim == 0 or x.shape[-1] != 2):
+        raise ValueError(f"x must have shape (..., 2) for a 2-D landscape, got shape {x.shape}")
+    return x
+
+
+def _result(a):
+    """A 0-d result as a Python float (readable in notebooks), else the array."""
+    a = np.asarray(a)
+    return float(a) if a.ndim == 0 else a
+
+
+def _largest_eigenvalue_2x2(a, b, c):
+    """Largest eigenvalue of the symmetric matrix [[a, b], [b, c]], elementwise."""
+    return (a + c) / 2 + np.hypot((a - c) / 2, b)
+
+
+class Landscape:
+    """Common base: input checks, ``max_curvature`` and the repr.
+
+    Subclasses set ``dim``, ``minimum``, ``min_value`` and ``default_start``
+    and implement ``_value``, ``_grad`` and ``_hessian`` on checked arrays.
+    """
+
+    dim = 1
+
+    def value(self, x):
+        """The loss ``f(x)``; shape ``x.shape`` (1-D) or ``x.shape[:-1]`` (2-D).
+
+        A single point gives a Python float, a batch an ndarray.
+        """
+        return _result(self._value(_points(x, self.dim)))
+
+    def grad(self, x):
+        """The gradient ``g = f'(x)``; same shape as ``x``."""
+        return _result(self._grad(_points(x, self.dim)))
+
+    def hessian(self, x):
+        """The second derivative (1-D) or the Hessian, shape ``(..., 2, 2)`` (2-D)."""
+        return _result(self._hessian(_points(x, self.dim)))
+
+    def max_curvature(self, x):
+        """The largest eigenvalue ``L(x)`` of the Hessian at ``x``.
+
+        It sets the local stability limit of gradient descent, ``eta < 2 / L(x)``.
+        """
+        h = self.hessian(x)
+        if self.dim == 1:
+            return h
+        return _result(_largest_eigenvalue_2x2(h[..., 0, 0], h[..., 0, 1], h[..., 1, 1]))
+
+    def _parameters(self):
+        return {}
+
+    def __repr__(self):
+        args = ", ".join(f"{name}={value!r}" for name, value in self._parameters().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Quadratic1D(Landscape):
+    """The 1-D quadratic, the model of every smooth minimum.
+
+    .. math::
+
+        f(x) = \\frac{L}{2} (x - c)^2, \\quad g(x) = L (x - c), \\quad f''(x) = L
+
+    Gradient descent multiplies the distance to the minimum by ``1 - eta L``
+    at every step, so it converges exactly when ``0 < eta < 2 / L``.
+
+    Parameters
+    ----------
+    L : float
+        The curvature, > 0.
+    center : float
+        The minimizer ``c``.
+
+    Examples
+    --------
+    >>> q = Quadratic1D(L=2.0)
+    >>> q.value(3.0), q.grad(3.0)
+    (9.0, 6.0)
+    """
+
+    dim = 1
+
+    def __init__(self, L=1.0, center=0.0):
+        self.L = _validate.number(L, "L", low=0, low_open=True)
+        self.center = _validate.number(center, "center")
+        self.minimum = self.center
+        self.min_value = 0.0
+        self.default_start = self.center + 1.0
+
+    def _value(self, x):
+        return 0.5 * self.L * (x - self.center) ** 2
+
+    def _grad(self, x):
+        return self.L * (x - self.center)
+
+    def _hessian(self, x):
+        return np.full_like(x, self.L)
+
+    def _parameters(self):
+        return {"L": self.L, "center": self.center}
+
+
+class Quadratic2D(Landscape):
+    """A 2-D quadratic bowl with curvatures ``mu <= L``, optionally rotated.
+
+    With principal axes ``u_1 = (cos a, sin a)`` (curvature ``mu``) and
+    ``u_2 = (-sin a, cos a)`` (curvature ``L``), where ``a`` is ``angle``:
+
+    .. math::
+
+        f(w) = \\tfrac12 \\left(\\mu (u_1 \\cdot w)^2 + L (u_2 \\cdot w)^2\\right),
+        \\quad g(w) = H w, \\quad H = \\mu u_1 u_1^T + L u_2 u_2^T
+
+    With ``angle=0`` this is ``f(w) = (mu w_1^2 + L w_2^2) / 2``. Gradient
+    descent shrinks the component along ``u_i`` by ``1 - eta lambda_i`` per
+    step; it converges iff ``eta < 2 / L``, and the slowest factor
+    ``max(|1 - eta mu|, |1 - eta L|)`` sets the speed. The condition number
+    ``kappa = L / mu`` measures how hard that trade-off is.
+
+    Parameters
+    ----------
+    mu : float
+        The smallest curvature, > 0.
+    L : float
+        The largest curvature, >= mu.
+    angle : float
+        Rotation of the principal axes, in radians.
+
+    Examples
+    --------
+    >>> q = Quadratic2D(mu=0.5, L=2.0)
+    >>> q.condition_number
+    4.0
+    >>> q.value([2.0, 1.0])
+    2.0
+    """
+
+    dim = 2
+
+    def __init__(self, mu=0.1, L=1.0, angle=0.0):
+        self.mu = _validate.number(mu, "mu", low=0, low_open=True)
+        self.L = _validate.number(L, "L", low=self.mu)
+        self.angle = _validate.number(angle, "angle")
+        cos, sin = np.cos(self.angle), np.sin(self.angle)
+        self._axes = np.array([[cos, -sin], [sin, cos]])  # columns u_1, u_2
+        self._curvatures = np.array([self.mu, self.L])
+        self._H = (self._axes * self._curvatures) @ self._axes.T
+        self.minimum = np.zeros(2)
+        self.min_value = 0.0
+        self.default_start = self._axes @ np.array([1.0, 1.0])
+
+    @property
+    def condition_number(self):
+        """``kappa = L / mu``."""
+        return self.L / self.mu
+
+    def _value(self, x):
+        z = x @ self._axes
+        return 0.5 * (self.mu * z[..., 0] ** 2 + self.L * z[..., 1] ** 2)
+
+    def _grad(self, x):
+        return x @ self._H
+
+    def _hessian(self, x):
+        return np.broadcast_to(self._H, x.shape[:-1] + (2, 2)).copy()
+
+    def max_curvature(self, x):
+        """The largest curvature, ``L``, at every point of ``x``."""
+        return _result(np.full(_points(x, 2).shape[:-1], self.L))
+
+    def _parameters(self):
+        return {"mu": self.mu, "L": self.L, "angle": self.angle}
+
+
+class Rosenbrock(Landscape):
+    """Rosenbrock's banana-shaped valley (Rosenbrock 1960).
+
+    .. math::
+
+        f(x, y) = (a - x)^2 + b (y - x^2)^2
+
+        g = \\left(-2 (a - x) - 4 b x (y - x^2),\\; 2 b (y - x^2)\\right)
+
+        H = \\begin{pmatrix} 2 - 4 b y + 12 b x^2 & -4 b x \\\\ -4 b x & 2 b \\end{pmatrix}
+
+    The minimum is at ``(a, a^2)`` with value 0. The valley floor is curved
+    and flat, its walls steep: with the defaults the largest curvature at the
+    minimum is about 1002, so gradient descent needs ``eta < 0.002`` there.
+
+    Parameters
+    ----------
+    a : float
+        Position of the minimum along ``x``.
+    b : float
+        Steepness of the valley walls, > 0.
+
+    Examples
+    --------
+    >>> r = Rosenbrock()
+    >>> r.value([1.0, 1.0]), r.grad([0.0, 0.0])
+    (0.0, array([-2.,  0.]))
+    """
+
+    dim = 2
+
+    def __init__(self, a=1.0, b=100.0):
+        self.a = _validate.number(a, "a")
+        self.b = _validate.number(b, "b", low=0, low_open=True)
+        self.minimum = np.array([self.a, self.a**2])
+        self.min_value = 0.0
+        self.default_start = np.array([-1.2, 1.0])
+
+    def _value(self, x):
+        u, v = x[..., 0], x[..., 1]
+        return (self.a - u) ** 2 + self.b * (v - u**2) ** 2
+
+    def _grad(self, x):
+        u, v = x[..., 0], x[..., 1]
+        gap = v - u**2
+        return np.stack([-2 * (self.a - u) - 4 * self.b * u * gap, 2 * self.b * gap], axis=-1)
+
+    def _hessian(self, x):
+        u, v = x[..., 0], x[..., 1]
+        h = np.empty(x.shape[:-1] + (2, 2))
+        h[..., 0, 0] = 2 - 4 * self.b * v + 12 * self.b * u**2
+        h[..., 0, 1] = h[..., 1, 0] = -4 * self.b * u
+        h[..., 1, 1] = 2 * self.b
+        return h
+
+    def _parameters(self):
+        return {"a": self.a, "b": self.b}
+
+
+class DoubleWell(Landscape):
+    """A tilted double well: a shallow minimum at -1, a deep one at +1.
+
+    The polynomial is built from its derivative, so the stationary points sit
+    exactly where we want them: minima at ``x = -1`` and ``x = +1`` and the
+    barrier top at ``x = m`` (``barrier_at``, with ``-1 < m < 0``):
+
+    .. math::
+
+        g(x) = k (x^2 - 1)(x - m)
+
+        f(x) = k \\left(\\frac{x^4}{4} - \\frac{m x^3}{3} - \\frac{x^2}{2} + m x
+               + \\frac14 - \\frac{2m}{3}\\right)
+
+        f''(x) = k (3 x^2 - 2 m x - 1)
+
+    The constant makes the global minimum value 0. Then ``f(+1) = 0`` (the
+    deep, global minimum), ``f(-1) = -4 k m / 3`` (the shallow one) and the
+    barrier is ``f(m) = k (m^2/2 - m^4/12 + 1/4 - 2m/3)``. The curvatures at
+    the minima are ``2 k (1 - m)`` at +1 and ``2 k (1 + m)`` at -1.
+
+    Basins: under gradient flow (tiny steps) every start ``x < m`` ends in the
+    shallow minimum and every start ``x > m`` in the deep one. With a finite
+    learning rate a step can jump over the barrier, so the basin a run ends
+    in also depends on ``eta``.
+
+    Parameters
+    ----------
+    barrier_at : float
+        Position ``m`` of the barrier top, in (-1, 0); closer to -1 makes the
+        shallow well shallower and narrower.
+    scale : float
+        The factor ``k`` > 0; all curvatures scale with it.
+
+    Examples
+    --------
+    With the defaults the minima have curvatures 2.5 and 1.5, so the
+    interesting learning rates lie between about 0.01 and 1:
+
+    >>> w = DoubleWell()
+    >>> w.minima
+    ((1.0, 0.0), (-1.0, 0.3333333333333333))
+    >>> position, height = w.barrier
+    >>> position, round(height, 4)
+    (-0.25, 0.4476)
+    >>> w.max_curvature([1.0, -1.0])
+    array([2.5, 1.5])
+    """
+
+    dim = 1
+
+    def __init__(self, barrier_at=-0.25, scale=1.0):
+        self.barrier_at = _validate.number(barrier_at, "barrier_at", low=-1, high=0, low_open=True, high_open=True)
+        self.scale = _validate.number(scale, "scale", low=0, low_open=True)
+        self.minimum = 1.0
+        self.min_value = 0.0
+        self.default_start = -1.5
+
+    @property
+    def minima(self):
+        """``((position, value) of the deep minimum, (position, value) of the shallow one))``."""
+        return ((1.0, 0.0), (-1.0, -4 * self.scale * self.barrier_at / 3))
+
+    @property
+    def barrier(self):
+        """``(position, value)`` of the local maximum between the two minima."""
+        m = self.barrier_at
+        return (m, self.scale * (m**2 / 2 - m**4 / 12 + 0.25 - 2 * m / 3))
+
+    def _value(self, x):
+        m = self.barrier_at
+        return self.scale * (x**4 / 4 - m * x**3 / 3 - x**2 / 2 + m * x + 0.25 - 2 * m / 3)
+
+    def _grad(self, x):
+        return self.scale * (x**2 - 1) * (x - self.barrier_at)
+
+    def _hessian(self, x):
+        return self.scale * (3 * x**2 - 2 * self.barrier_at * x - 1)
+
+    def _parameters(self):
+        return {"barrier_at": self.barrier_at, "scale": self.scale}
+
+
+class Noisy(Landscape):
+    """A landscape with stochastic gradients, for experiments with SGD.
+
+    ``value`` is the wrapped landscape's loss; ``grad`` returns the true
+    gradient plus Gaussian noise,
+
+    .. math::
+
+        \\tilde g(x) = g(x) + \\sigma \\xi, \\quad \\xi \\sim N(0, I),
+
+    an unbiased estimate of ``g`` with standard deviation ``sigma`` (``noise_std``)
+    in every coordinate, like a minibatch gradient.
+
+    How the noise is drawn: each call draws one independent sample for every
+    entry of the gradient array, so in a batch of points (for example one
+    point per learning rate in :func:`lrcourse.descent.run`) every run gets its
+    own independent noise. The draws come from ``rng`` when given, otherwise
+    from the landscape's own generator ``np.random.default_rng(seed)``, which
+    advances with every call; ``reset()`` restarts it, so the sequence of
+    gradients is reproducible from ``seed``.
+
+    Parameters
+    ----------
+    landscape : Landscape
+        The noiseless landscape.
+    noise_std : float
+        Standard deviation ``sigma`` >= 0 of the noise per coordinate.
+    seed : int
+        Seed of the landscape's own generator.
+
+    Examples
+    --------
+    >>> noisy = Noisy(Quadratic1D(), noise_std=0.5, seed=0)
+    >>> noisy
+    Noisy(Quadratic1D(L=1.0, center=0.0), noise_std=0.5, seed=0)
+    >>> first = noisy.grad([1.0, 1.0])
+    >>> bool(first[0] != first[1])
+    True
+    >>> noisy.reset()
+    >>> bool(np.array_equal(noisy.grad([1.0, 1.0]), first))
+    True
+    """
+
+    def __init__(self, landscape, noise_std, seed=0):
+        if isinstance(landscape, Noisy) or not all(hasattr(landscape, a) for a in ("dim", "value", "grad")):
+            raise TypeError(f"landscape must be a noiseless landscape with dim, value and grad, got {landscape!r}")
+        self.landscape = landscape
+        self.noise_std = _validate.number(noise_std, "noise_std", low=0)
+        self.seed = _validate.integer(seed, "seed", low=0)
+        self.dim = landscape.dim
+        self.minimum = getattr(landscape, "minimum", None)
+        self.min_value = getattr(landscape, "min_value", None)
+        self.default_start = getattr(landscape, "default_start", None)
+        self.reset()
+
+    def reset(self):
+        """Restart the landscape's own noise generator from ``seed``."""
+        self._rng = np.random.default_rng(self.seed)
+
+    def value(self, x):
+        """The wrapped landscape's loss ``f(x)`` (no noise)."""
+        return self.landscape.value(x)
+
+    def grad(self, x, rng=None):
+        """A noisy gradient ``g(x) + sigma xi``; ``rng`` overrides the own generator."""
+        g = self.landscape.grad(x)
+        if rng is None:
+            rng = self._rng
+        elif not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)) or None, got {rng!r}")
+        return g + self.noise_std * rng.standard_normal(g.shape)
+
+    def hessian(self, x):
+        """The wrapped landscape's Hessian."""
+        return self.landscape.hessian(x)
+
+    def max_curvature(self, x):
+        """The wrapped landscape's largest curvature ``L(x)``."""
+        return self.landscape.max_curvature(x)
+
+    def __repr__(self):
+        return f"Noisy({self.landscape!r}, noise_std={self.noise_std!r}, seed={self.seed!r})"

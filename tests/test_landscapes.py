@@ -1,0 +1,216 @@
+import numpy as np
+import pytest
+
+from lrcourse.landscapes import DoubleWell, Noisy, Quadratic1D, Quadratic2D, Rosenbrock
+
+LANDSCAPES = [
+    Quadratic1D(L=3.0, center=0.5),
+    Quadratic2D(mu=0.2, L=5.0),
+    Quadratic2D(mu=0.3, L=2.0, angle=0.7),
+    Rosenbrock(),
+    Rosenbrock(a=-0.5, b=3.0),
+    DoubleWell(),
+    DoubleWell(barrier_at=-0.6, scale=2.0),
+]
+
+
+def random_points(landscape, n=20, seed=0):
+    shape = (n,) if landscape.dim == 1 else (n, 2)
+    return np.random.default_rng(seed).uniform(-2, 2, size=shape)
+
+
+def central_difference(function, x, h=1e-6):
+    """d function / d x_i for every coordinate i, by central differences."""
+    if x.ndim == 1:
+        return (function(x + h) - function(x - h)) / (2 * h)
+    columns = []
+    for i in range(x.shape[-1]):
+        step = np.zeros(x.shape[-1])
+        step[i] = h
+        columns.append((function(x + step) - function(x - step)) / (2 * h))
+    return np.stack(columns, axis=-1)
+
+
+@pytest.mark.parametrize("landscape", LANDSCAPES, ids=repr)
+def test_gradient_matches_finite_differences(landscape):
+    x = random_points(landscape)
+    expected = central_difference(landscape.value, x)
+    np.testing.assert_allclose(landscape.grad(x), expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("landscape", LANDSCAPES, ids=repr)
+def test_hessian_matches_finite_differences_of_gradient(landscape):
+    x = random_points(landscape)
+    expected = central_difference(landscape.grad, x)  # [..., j, i] = d g_j / d x_i
+    np.testing.assert_allclose(landscape.hessian(x), expected, rtol=1e-6, atol=1e-5)
+
+
+@pytest.mark.parametrize("landscape", [ls for ls in LANDSCAPES if ls.dim == 2], ids=repr)
+def test_max_curvature_is_largest_hessian_eigenvalue(landscape):
+    x = random_points(landscape)
+    expected = np.linalg.eigvalsh(landscape.hessian(x))[..., -1]
+    np.testing.assert_allclose(landscape.max_curvature(x), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("landscape", LANDSCAPES, ids=repr)
+def test_minimum_has_min_value_and_zero_gradient(landscape):
+    assert landscape.value(landscape.minimum) == pytest.approx(landscape.min_value, abs=1e-15)
+    np.testing.assert_allclose(landscape.grad(landscape.minimum), 0.0, atol=1e-13)
+    assert np.all(landscape.value(random_points(landscape)) >= landscape.min_value - 1e-15)
+
+
+@pytest.mark.parametrize("landscape", LANDSCAPES, ids=repr)
+def test_batches_of_any_shape(landscape):
+    points = random_points(landscape, n=12).reshape((3, 4) + (() if landscape.dim == 1 else (2,)))
+    assert landscape.value(points).shape == (3, 4)
+    assert landscape.grad(points).shape == points.shape
+    assert landscape.max_curvature(points).shape == (3, 4)
+    single = points[1, 2]
+    assert isinstance(landscape.value(single), float)
+    assert landscape.value(single) == landscape.value(points)[1, 2]
+
+
+def test_quadratic1d_by_hand():
+    q = Quadratic1D(L=3.0, center=0.5)
+    assert q.value(2.5) == 1.5 * 2.0**2
+    assert q.grad(2.5) == 3.0 * 2.0
+    assert q.max_curvature(-7.0) == 3.0
+    assert q.minimum == 0.5 and q.default_start == 1.5
+
+
+def test_quadratic2d_axes_and_curvatures():
+    mu, L, angle = 0.25, 4.0, 0.3
+    q = Quadratic2D(mu=mu, L=L, angle=angle)
+    u1 = np.array([np.cos(angle), np.sin(angle)])
+    u2 = np.array([-np.sin(angle), np.cos(angle)])
+    assert q.value(u1) == pytest.approx(mu / 2, rel=1e-14)
+    assert q.value(u2) == pytest.approx(L / 2, rel=1e-14)
+    np.testing.assert_allclose(q.grad(3 * u1), 3 * mu * u1, rtol=1e-14)
+    np.testing.assert_allclose(q.grad(3 * u2), 3 * L * u2, rtol=1e-14)
+    np.testing.assert_allclose(np.linalg.eigvalsh(q.hessian([0.0, 0.0])), [mu, L], rtol=1e-14)
+    assert q.condition_number == 16.0
+    assert q.max_curvature([[1.0, 2.0], [3.0, 4.0]]).tolist() == [L, L]
+
+
+def test_quadratic2d_unrotated_formula():
+    q = Quadratic2D(mu=0.1, L=1.0)
+    w = np.array([3.0, -2.0])
+    assert q.value(w) == pytest.approx((0.1 * 9 + 1.0 * 4) / 2, rel=1e-15)
+    np.testing.assert_allclose(q.grad(w), [0.1 * 3, 1.0 * -2], rtol=1e-15)
+
+
+def test_rosenbrock_by_hand():
+    r = Rosenbrock(a=1.0, b=100.0)
+    assert r.value([-1.2, 1.0]) == pytest.approx(2.2**2 + 100 * (1 - 1.44) ** 2, rel=1e-14)
+    np.testing.assert_allclose(r.grad([0.0, 0.0]), [-2.0, 0.0])
+    np.testing.assert_allclose(r.hessian([1.0, 1.0]), [[802.0, -400.0], [-400.0, 200.0]])
+    np.testing.assert_allclose(r.minimum, [1.0, 1.0])
+    assert Rosenbrock(a=2.0).minimum.tolist() == [2.0, 4.0]
+
+
+@pytest.mark.parametrize("m, k", [(-0.25, 1.0), (-0.6, 2.0), (-0.9, 0.5)])
+def test_double_well_stationary_points_and_depths(m, k):
+    well = DoubleWell(barrier_at=m, scale=k)
+    (deep, deep_value), (shallow, shallow_value) = well.minima
+    top, top_value = well.barrier
+    assert (deep, shallow, top) == (1.0, -1.0, m)
+    np.testing.assert_allclose(well.grad([deep, shallow, top]), 0.0, atol=1e-15)
+    np.testing.assert_allclose(well.value([deep, shallow, top]), [deep_value, shallow_value, top_value], atol=1e-15)
+    assert 0.0 == deep_value < shallow_value < top_value
+    assert shallow_value == pytest.approx(-4 * k * m / 3, rel=1e-14)
+    np.testing.assert_allclose(well.max_curvature([1.0, -1.0]), [2 * k * (1 - m), 2 * k * (1 + m)], rtol=1e-14)
+    assert well.max_curvature(top) < 0
+    assert well.default_start < top  # starts in the shallow basin
+
+
+def test_double_well_default_curvatures_are_moderate():
+    well = DoubleWell()
+    assert well.max_curvature([1.0, -1.0]).tolist() == [2.5, 1.5]
+
+
+def test_noisy_keeps_value_and_is_seeded():
+    base = Quadratic2D(mu=0.5, L=2.0)
+    x = np.array([[1.0, -1.0], [0.5, 2.0]])
+    a, b, c = Noisy(base, 0.3, seed=4), Noisy(base, 0.3, seed=4), Noisy(base, 0.3, seed=5)
+    np.testing.assert_array_equal(a.value(x), base.value(x))
+    first = a.grad(x)
+    np.testing.assert_array_equal(first, b.grad(x))
+    assert not np.array_equal(first, c.grad(x))
+    assert not np.array_equal(a.grad(x), first)  # the stream moves on
+    a.reset()
+    np.testing.assert_array_equal(a.grad(x), first)
+    from_rng = a.grad(x, rng=np.random.default_rng(9))
+    np.testing.assert_array_equal(from_rng, base.grad(x) + 0.3 * np.random.default_rng(9).standard_normal((2, 2)))
+
+
+def test_noisy_gradient_is_unbiased_with_the_given_spread_and_independent_per_point():
+    base = Rosenbrock()
+    sigma, n = 0.7, 20000
+    noisy = Noisy(base, sigma, seed=1)
+    x = np.broadcast_to([0.3, -0.2], (n, 2))
+    noise = noisy.grad(x) - base.grad(x)
+    standard_error = sigma / np.sqrt(n)
+    assert np.all(np.abs(noise.mean(axis=0)) < 5 * standard_error)
+    np.testing.assert_allclose(noise.std(axis=0), sigma, rtol=0.03)
+    correlation = np.corrcoef(noise[:-1, 0], noise[1:, 0])[0, 1]  # neighbouring runs
+    assert abs(correlation) < 5 / np.sqrt(n)
+
+
+def test_noisy_with_zero_noise_is_exact_and_delegates_curvature():
+    base = DoubleWell()
+    noisy = Noisy(base, 0.0)
+    x = np.linspace(-2, 2, 7)
+    np.testing.assert_array_equal(noisy.grad(x), base.grad(x))
+    np.testing.assert_array_equal(noisy.max_curvature(x), base.max_curvature(x))
+    assert (noisy.dim, noisy.minimum, noisy.min_value) == (1, 1.0, 0.0)
+
+
+def test_reprs():
+    assert repr(Quadratic2D(mu=0.1, L=1.0)) == "Quadratic2D(mu=0.1, L=1.0, angle=0.0)"
+    assert repr(Quadratic1D()) == "Quadratic1D(L=1.0, center=0.0)"
+    assert repr(Rosenbrock()) == "Rosenbrock(a=1.0, b=100.0)"
+    assert repr(DoubleWell()) == "DoubleWell(barrier_at=-0.25, scale=1.0)"
+    assert repr(Noisy(Quadratic1D(), 0.5, seed=3)) == "Noisy(Quadratic1D(L=1.0, center=0.0), noise_std=0.5, seed=3)"
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Quadratic1D(L=0.0), "L must be a finite number > 0, got 0.0"),
+        (lambda: Quadratic1D(L=-1.0), "L must be a finite number > 0, got -1.0"),
+        (lambda: Quadratic2D(mu=0.0), "mu must be a finite number > 0, got 0.0"),
+        (lambda: Quadratic2D(mu=2.0, L=1.0), "L must be a finite number >= 2, got 1.0"),
+        (lambda: Rosenbrock(b=0.0), "b must be a finite number > 0, got 0.0"),
+        (lambda: DoubleWell(barrier_at=0.0), "barrier_at must be a finite number > -1 and < 0, got 0.0"),
+        (lambda: DoubleWell(barrier_at=-1.0), "barrier_at must be a finite number > -1 and < 0, got -1.0"),
+        (lambda: DoubleWell(scale=float("inf")), "scale must be a finite number > 0, got inf"),
+        (lambda: Noisy(Quadratic1D(), -0.1), "noise_std must be a finite number >= 0, got -0.1"),
+        (lambda: Noisy(Quadratic1D(), 0.1, seed=-1), "seed must be an integer >= 0, got -1"),
+    ],
+)
+def test_bad_parameters_raise_value_error_naming_them(make, message):
+    with pytest.raises(ValueError, match=f"^{message.replace('.', '[.]')}$"):
+        make()
+
+
+def test_bad_types_raise_type_error():
+    with pytest.raises(TypeError, match="L must be a real number"):
+        Quadratic1D(L="1")
+    with pytest.raises(TypeError, match="landscape must be a noiseless landscape"):
+        Noisy(Noisy(Quadratic1D(), 0.1), 0.1)
+    with pytest.raises(TypeError, match="landscape must be a noiseless landscape"):
+        Noisy(lambda x: x, 0.1)
+    with pytest.raises(TypeError, match="x must be an array of real numbers"):
+        Quadratic1D().value("one")
+    with pytest.raises(TypeError, match="rng must be a numpy Generator"):
+        Noisy(Quadratic1D(), 0.1).grad(1.0, rng=3)
+
+
+@pytest.mark.parametrize("landscape", [Quadratic2D(), Rosenbrock()], ids=repr)
+@pytest.mark.parametrize("x, shape", [(np.zeros(3), "(3,)"), (np.zeros((4, 1)), "(4, 1)"), (1.0, "()")])
+def test_2d_landscape_rejects_wrong_last_axis(landscape, x, shape):
+    message = f"x must have shape (..., 2) for a 2-D landscape, got shape {shape}"
+    for method in (landscape.value, landscape.grad, landscape.hessian, landscape.max_curvature):
+        with pytest.raises(ValueError) as error:
+            method(x)
+        assert str(error.value) == message
