@@ -24,6 +24,8 @@ array([0.6, 0. , 0.6, 1.4])
 'oscillating, converging'
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from lrcourse import _validate
@@ -214,3 +216,216 @@ def _smallest(mu, L):
 def _result(values):
     values = np.asarray(values)
     return float(values) if values.ndim == 0 else values
+
+
+# Momentum and Adam: the closed forms of the chapter on momentum and adaptive rates.
+#
+# With momentum each direction of curvature h follows a two-term recursion.
+# For lrcourse.optim.SGD at a constant rate without dampening, on
+# f(w) = h w^2 / 2:
+#   heavy ball  b_t = beta b_{t-1} + g_t, w_t = w_{t-1} - eta b_t, i.e.
+#               w_t = w_{t-1} - eta h w_{t-1} + beta (w_{t-1} - w_{t-2});
+#               characteristic polynomial z^2 - (1 + beta - eta h) z + beta
+#   Nesterov    w_t = w_{t-1} - eta (g_t + beta b_t);
+#               characteristic polynomial z^2 - (1 + beta)(1 - eta h) z + beta (1 - eta h)
+
+__all__ += [
+    "Tuning",
+    "momentum_contraction_factor",
+    "momentum_stability_limit",
+    "optimal_heavy_ball",
+    "momentum_effective_lr",
+    "adam_uncorrected_step",
+]
+
+
+class Tuning(NamedTuple):
+    """Best constant ``lr`` and ``beta`` for a quadratic, and the contraction factor they give."""
+
+    lr: float
+    beta: float
+    factor: float
+
+
+def momentum_contraction_factor(lr, beta, L, mu=None, nesterov=False):
+    """Per-step contraction factor of SGD with momentum along curvature ``L`` (or over ``[mu, L]``).
+
+    The error along a direction of curvature ``h`` shrinks per step by the
+    largest ``|z|`` among the roots of ``z^2 - T z + D``, with
+
+    - heavy ball: ``T = 1 + beta - eta h``, ``D = beta``;
+    - Nesterov: ``T = (1 + beta)(1 - eta h)``, ``D = beta (1 - eta h)``.
+
+    Complex roots (``T^2 < 4 D``) mean the error spirals in, oscillating, with
+    ``|z| = sqrt(D)``: for the heavy ball that is ``sqrt(beta)`` whatever
+    ``eta``, so too much momentum makes every direction slow. With ``beta = 0``
+    both give ``|1 - eta h|`` (:func:`contraction_factor`). With ``mu`` also
+    given, the slowest factor over all curvatures in ``[mu, L]``, which is
+    attained at ``mu`` or ``L`` (the factor is a non-decreasing function of
+    ``|T|`` for the heavy ball and of ``|1 - eta h|`` for Nesterov). When the
+    slowest root is a double root the error shrinks like ``t factor^t``,
+    slightly slower than ``factor^t``.
+
+    Parameters
+    ----------
+    lr : float or array
+        ``eta >= 0``.
+    beta : float or array
+        Momentum, in ``[0, 1)``.
+    L : float or array
+        Curvature, > 0.
+    mu : float or array, optional
+        The smallest curvature, in ``(0, L]``.
+    nesterov : bool, default False
+        Nesterov's recursion as in ``SGD(nesterov=True)``.
+
+    >>> momentum_contraction_factor(0.5, beta=0.0, L=3.0)
+    0.5
+    >>> momentum_contraction_factor([0.1, 1.0], beta=0.81, L=1.0)
+    array([0.9, 0.9])
+    """
+    lr = _rates(lr)
+    beta = _momentum(beta)
+    L = _positive(L, "L")
+    if not isinstance(nesterov, bool):
+        raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+    factor = _momentum_factor(lr, beta, L, nesterov)
+    if mu is not None:
+        factor = np.maximum(factor, _momentum_factor(lr, beta, _smallest(mu, L), nesterov))
+    return _result(factor)
+
+
+def momentum_stability_limit(L, beta, nesterov=False):
+    """The largest stable rate of SGD with momentum ``beta`` on curvature ``L``.
+
+    From the Jury conditions on the characteristic polynomials of
+    :func:`momentum_contraction_factor`, the run converges for every curvature
+    in ``(0, L]`` exactly when ``eta`` is below
+
+    - heavy ball: ``2 (1 + beta) / L``, higher than plain gradient descent's ``2 / L``;
+    - Nesterov: ``2 (1 + beta) / ((1 + 2 beta) L)``, between ``4 / (3 L)`` and ``2 / L``.
+
+    At the limit the error along ``L`` keeps a constant size.
+
+    >>> momentum_stability_limit(4.0, beta=0.5)
+    0.75
+    >>> momentum_stability_limit(4.0, beta=0.5, nesterov=True)
+    0.375
+    """
+    L = _positive(L, "L")
+    beta = _momentum(beta)
+    if not isinstance(nesterov, bool):
+        raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+    limit = 2 * (1 + beta) / L
+    return _result(limit / (1 + 2 * beta) if nesterov else limit)
+
+
+def optimal_heavy_ball(L, mu):
+    """The best constant ``eta`` and ``beta`` for the heavy ball on curvatures in ``[mu, L]`` (Polyak 1964).
+
+    In PyTorch's convention (``b_t = beta b_{t-1} + g_t``, ``w_t = w_{t-1} -
+    eta b_t``, the one of Goh, "Why Momentum Really Works", 2017)::
+
+        eta*    = (2 / (sqrt(L) + sqrt(mu)))^2
+        beta*   = ((sqrt(L) - sqrt(mu)) / (sqrt(L) + sqrt(mu)))^2
+        factor  = sqrt(beta*) = (sqrt(kappa) - 1) / (sqrt(kappa) + 1)
+
+    against ``(kappa - 1) / (kappa + 1)`` for the best plain gradient descent:
+    the steps needed grow like ``sqrt(kappa)`` instead of ``kappa``.
+
+    Returns
+    -------
+    Tuning
+        ``(lr, beta, factor)``.
+
+    >>> optimal_heavy_ball(L=9.0, mu=1.0)
+    Tuning(lr=0.25, beta=0.25, factor=0.5)
+    """
+    L = _validate.number(L, "L", low=0, low_open=True)
+    mu = _validate.number(mu, "mu", low=0, high=L, low_open=True)
+    root_L, root_mu = np.sqrt(L), np.sqrt(mu)
+    return Tuning(
+        lr=float((2 / (root_L + root_mu)) ** 2),
+        beta=float(((root_L - root_mu) / (root_L + root_mu)) ** 2),
+        factor=float((root_L - root_mu) / (root_L + root_mu)),
+    )
+
+
+def momentum_effective_lr(lr, beta, t=None):
+    """The rate that momentum effectively applies to a gradient that stays the same.
+
+    With ``b_1 = g`` and ``b_t = beta b_{t-1} + g`` (PyTorch, no dampening),
+    ``b_t = g (1 - beta^t) / (1 - beta)``, so step ``t`` (counted from 1) moves
+    by ``eta_eff g`` with ``eta_eff = eta (1 - beta^t) / (1 - beta)``, which
+    tends to ``eta / (1 - beta)``: ten times ``eta`` for ``beta = 0.9``.
+
+    Parameters
+    ----------
+    lr : float or array
+        ``eta >= 0``.
+    beta : float or array
+        Momentum, in ``[0, 1)``.
+    t : int or array of int, optional
+        The step, from 1. ``None`` gives the limit ``t -> infinity``.
+
+    >>> momentum_effective_lr(0.1, beta=0.5)
+    0.2
+    >>> momentum_effective_lr(0.1, beta=0.5, t=[1, 2, 3])
+    array([0.1  , 0.15 , 0.175])
+    """
+    lr = _rates(lr)
+    beta = _momentum(beta)
+    if t is None:
+        return _result(lr / (1 - beta))
+    return _result(lr * (1 - beta ** _steps_from_one(t)) / (1 - beta))
+
+
+def adam_uncorrected_step(t, betas=(0.9, 0.999)):
+    """The size of Adam's step ``t`` without bias correction, in units of ``eta``, for a steady gradient.
+
+    With a constant gradient ``g`` Adam's moments are ``m_t = (1 - beta1^t) g``
+    and ``v_t = (1 - beta2^t) g^2``. With the bias correction the step is
+    ``eta`` per coordinate (up to ``eps``); without it, ``m_t / sqrt(v_t)``
+    makes it ``eta (1 - beta1^t) / sqrt(1 - beta2^t)``. This returns that
+    factor: about 3.16 at ``t = 1`` with the default betas, so leaving the
+    correction out makes the first steps larger, not smaller.
+
+    Parameters
+    ----------
+    t : int or array of int
+        The step, from 1.
+    betas : pair of floats, default (0.9, 0.999)
+        Adam's ``(beta1, beta2)``, each in ``[0, 1)``.
+
+    >>> round(adam_uncorrected_step(1), 4)
+    3.1623
+    """
+    t = _steps_from_one(t)
+    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
+        raise TypeError(f"betas must be a pair (beta1, beta2), each in [0, 1), got {betas!r}")
+    beta1, beta2 = (_validate.number(b, f"betas[{i}]", low=0, high=1, high_open=True) for i, b in enumerate(betas))
+    return _result((1 - beta1**t) / np.sqrt(1 - beta2**t))
+
+
+def _momentum_factor(lr, beta, h, nesterov):
+    if nesterov:
+        trace, det = (1 + beta) * (1 - lr * h), beta * (1 - lr * h)
+    else:
+        trace = 1 + beta - lr * h
+        det = beta * np.ones_like(trace)
+    discriminant = trace * trace - 4 * det
+    real_roots = (np.abs(trace) + np.sqrt(np.maximum(discriminant, 0.0))) / 2
+    return np.where(discriminant >= 0, real_roots, np.sqrt(np.maximum(det, 0.0)))
+
+
+def _momentum(beta):
+    return _validate.array(beta, "beta", low=0, high=1, high_open=True)
+
+
+def _steps_from_one(t):
+    t = np.asarray(t)
+    if not np.issubdtype(t.dtype, np.integer):
+        raise TypeError(f"t must be an integer or integers, got {t!r}")
+    if np.any(t < 1):
+        raise ValueError(f"t must be integers >= 1 (steps count from 1), got {t!r}")
+    return t.astype(float)
