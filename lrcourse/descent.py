@@ -1,0 +1,359 @@
+"""Run gradient descent (or any optimizer) on a landscape, many learning rates at once.
+
+:func:`run` takes a landscape from :mod:`lrcourse.landscapes`, a start ``w_0``,
+a learning rate ``eta`` and a number of steps, and returns a
+:class:`Trajectory`. Plain gradient descent is
+
+.. math::
+
+    w_{t+1} = w_t - \\eta_t \\, g(w_t), \\qquad t = 0, 1, \\dots, \\text{steps} - 1,
+
+and it is computed by :class:`lrcourse.optim.SGD` with its default options,
+the same update every other chapter uses. The rate may be one number, a 1-D
+array of numbers (one independent run per rate, all computed together in one
+vectorized numpy computation) or a schedule from :mod:`lrcourse.schedules`.
+
+Divergence is detected before anything overflows: see :func:`run`.
+
+>>> from lrcourse.landscapes import Quadratic1D
+>>> runs = run(Quadratic1D(L=1.0), x0=1.0, lr=[0.5, 1.5, 2.5], steps=50)
+>>> print(runs.describe())
+lr=0.5: converged to loss 3.9e-31 in 50 steps (within 1e-06 of the minimum from step 10)
+lr=1.5: converged to loss 3.9e-31 in 50 steps (within 1e-06 of the minimum from step 10)
+lr=2.5: diverged at step 18
+"""
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+
+from lrcourse import _validate, optim
+
+__all__ = ["run", "Trajectory", "FAR_AWAY"]
+
+FAR_AWAY = 1e12
+"""A run whose position has a coordinate beyond this size (or not finite) has diverged."""
+
+
+@dataclass(repr=False, eq=False)
+class Trajectory:
+    """The record of one run, or of a batch of independent runs, of :func:`run`.
+
+    For a batch the run index is the second axis of every array (after the
+    step axis).
+
+    Attributes
+    ----------
+    positions : ndarray
+        ``w_t`` for ``t = 0 .. steps``: shape ``(steps + 1,)`` for one run on a
+        1-D landscape, ``(steps + 1, n_runs)`` for a batch, with a trailing
+        axis of length 2 on a 2-D landscape.
+    losses : ndarray
+        ``f(w_t)``, shape ``(steps + 1,)`` or ``(steps + 1, n_runs)``.
+    lrs : ndarray
+        ``lrs[t]`` is the rate ``eta_t`` of the step from ``w_t`` to
+        ``w_{t+1}``; shape ``(steps,)`` or ``(steps, n_runs)``.
+    diverged_at : int, None or ndarray of int
+        The first step ``t`` at which the run had diverged (see :func:`run`).
+        One run: an int, or None if it never diverged. A batch: an int array
+        with ``-1`` for runs that never diverged. Positions and losses after
+        that step are NaN.
+    min_value : float or None
+        The landscape's minimum loss ``f*``, if known; used by
+        :meth:`steps_to` and :meth:`describe`.
+    """
+
+    positions: np.ndarray
+    losses: np.ndarray
+    lrs: np.ndarray
+    diverged_at: object
+    min_value: float = None
+
+    @property
+    def steps(self):
+        """The number of steps taken."""
+        return self.lrs.shape[0]
+
+    @property
+    def n_runs(self):
+        """The number of runs in the batch, or None for a single run."""
+        return self.losses.shape[1] if self.losses.ndim == 2 else None
+
+    @property
+    def final_loss(self):
+        """``f(w_steps)``: a float for one run, an array for a batch (NaN if diverged)."""
+        return _scalar(self.losses[-1])
+
+    def steps_to(self, tol):
+        """The first step ``t`` with ``f(w_t) - f* <= tol``.
+
+        Returns an int (None if never reached) for one run; for a batch an int
+        array with ``-1`` where it is never reached.
+        """
+        tol = _validate.number(tol, "tol", low=0)
+        if self.min_value is None:
+            raise ValueError("steps_to needs the landscape's min_value, which this trajectory does not know")
+        reached = self.losses - self.min_value <= tol
+        first = np.where(reached.any(axis=0), np.argmax(reached, axis=0), -1)
+        if first.ndim == 0:
+            return None if first < 0 else int(first)
+        return first
+
+    def describe(self, tol=1e-6):
+        """The outcome in words, one line per run.
+
+        ``"lr=2.5: diverged at step 37"``; ``"lr=0.5: converged to loss
+        1.2e-09 in 100 steps (within 1e-06 of the minimum from step 12)"``
+        when the final loss is within ``tol`` of the minimum; otherwise
+        ``"lr=0.01: not converged after 100 steps, loss 0.37"``.
+        """
+        tol = _validate.number(tol, "tol", low=0)
+        if self.n_runs is None:
+            return self._describe_one(self.lrs, self.losses, self.diverged_at, tol)
+        return "\n".join(
+            self._describe_one(self.lrs[:, i], self.losses[:, i], int(self.diverged_at[i]), tol)
+            for i in range(self.n_runs)
+        )
+
+    def __getitem__(self, run):
+        """The single run number ``run`` of a batch, as its own Trajectory."""
+        if self.n_runs is None:
+            raise TypeError("this trajectory is a single run; index a batch of runs instead")
+        run = _validate.integer(run, "run", low=-self.n_runs, high=self.n_runs - 1)
+        diverged_at = int(self.diverged_at[run])
+        return Trajectory(
+            positions=self.positions[:, run],
+            losses=self.losses[:, run],
+            lrs=self.lrs[:, run],
+            diverged_at=None if diverged_at < 0 else diverged_at,
+            min_value=self.min_value,
+        )
+
+    def __repr__(self):
+        if self.n_runs is None:
+            outcome = (
+                f"diverged_at={self.diverged_at}"
+                if self.diverged_at is not None
+                else f"final_loss={self.final_loss:.3g}"
+            )
+            return f"Trajectory({_rate_label(self.lrs)}, steps={self.steps}, {outcome})"
+        diverged = int(np.count_nonzero(self.diverged_at >= 0))
+        return f"Trajectory(runs={self.n_runs}, steps={self.steps}, diverged={diverged})"
+
+    def _describe_one(self, lrs, losses, diverged_at, tol):
+        label = _rate_label(lrs)
+        if diverged_at is not None and diverged_at >= 0:
+            return f"{label}: diverged at step {diverged_at}"
+        final = float(losses[-1])
+        steps = len(lrs)
+        if self.min_value is None:
+            return f"{label}: loss {final:.2g} after {steps} steps"
+        if final - self.min_value <= tol:
+            first = int(np.argmax(losses - self.min_value <= tol))
+            return (
+                f"{label}: converged to loss {final:.2g} in {steps} steps "
+                f"(within {tol:g} of the minimum from step {first})"
+            )
+        return f"{label}: not converged after {steps} steps, loss {final:.2g}"
+
+
+def run(landscape, x0, lr, steps, optimizer=None, *, blowup=1e6, rng=None):
+    """Run gradient descent, or ``optimizer``, on ``landscape``.
+
+    Parameters
+    ----------
+    landscape : landscape
+        An object with ``dim``, ``value`` and ``grad`` (and, ideally,
+        ``min_value``), e.g. from :mod:`lrcourse.landscapes`.
+    x0 : float, array or None
+        The start ``w_0``: a point (a number on a 1-D landscape, a pair on a
+        2-D one), or a batch of points (shape ``(n_runs,)`` or
+        ``(n_runs, 2)``), one per run. None means ``landscape.default_start``.
+    lr : float, 1-D array or callable
+        The learning rate ``eta``. A number: one run. A 1-D array: one
+        independent run per rate, all computed together (with a batch ``x0``
+        of the same length, run ``i`` uses ``lr[i]`` from ``x0[i]``). A
+        schedule: a function of the step ``t`` (from 0) returning the rate,
+        so the step from ``w_t`` to ``w_{t+1}`` uses ``lr(t)``; it applies to
+        every run.
+    steps : int
+        The number of steps, >= 1.
+    optimizer : lrcourse.optim.Optimizer or None
+        None is plain gradient descent, ``optim.SGD()``. Otherwise a copy of
+        the given optimizer is reset and run with the rates ``lr`` (its own
+        ``lr`` is ignored); the instance you pass is not changed.
+    blowup : float
+        The divergence threshold factor, >= 1 (see below).
+    rng : numpy.random.Generator or None
+        Passed to ``landscape.grad`` for stochastic landscapes
+        (:class:`lrcourse.landscapes.Noisy`); None uses the landscape's own
+        generator.
+
+    Returns
+    -------
+    Trajectory
+
+    Notes
+    -----
+    A run has diverged at the first step ``t`` where its loss is not finite or
+
+    .. math::
+
+        f(w_t) - f^* > \\text{blowup} \\cdot \\max(f(w_0) - f^*, 1),
+
+    with ``f*`` the landscape's ``min_value`` (``f(w_0)`` if unknown), or
+    where a coordinate of ``w_t`` is not finite or exceeds ``FAR_AWAY`` =
+    1e12 in size (then its loss is recorded as ``inf`` rather than evaluated,
+    so nothing overflows). The floor of 1 keeps a start at the minimum from
+    calling small wiggles divergence. On a quadratic the default threshold
+    means the distance to the minimum grew a thousandfold. From then on the
+    run is no longer updated: its positions and losses after step ``t`` are
+    NaN, ``diverged_at`` records ``t``.
+
+    Examples
+    --------
+    On ``f(x) = x^2 / 2`` with ``eta = 1.5`` every step multiplies ``x`` by
+    ``1 - eta L = -0.5``:
+
+    >>> from lrcourse.landscapes import Quadratic1D
+    >>> trajectory = run(Quadratic1D(L=1.0), x0=1.0, lr=1.5, steps=3)
+    >>> trajectory.positions
+    array([ 1.   , -0.5  ,  0.25 , -0.125])
+    >>> trajectory
+    Trajectory(lr=1.5, steps=3, final_loss=0.00781)
+    """
+    dim = _check_landscape(landscape)
+    steps = _validate.integer(steps, "steps", low=1)
+    blowup = _validate.number(blowup, "blowup", low=1)
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)) or None, got {rng!r}")
+    rates, schedule = _check_lr(lr, steps)
+    schedule_rates = rates
+    w = _check_start(landscape.default_start if x0 is None else x0, dim)
+    batch = _batch_shape(w.shape[: w.ndim - (dim - 1)], rates.shape[1:])
+    w = np.broadcast_to(w, batch + w.shape[w.ndim - (dim - 1) :]).copy()
+    if rates.ndim == 1:  # one rate per step, shared by every run
+        rates = rates.reshape((steps,) + (1,) * len(batch))
+    rates = np.broadcast_to(rates, (steps,) + batch)
+    opt = _fresh_optimizer(optimizer)
+    if not schedule:
+        opt.lr = _per_run(rates[0], dim)
+
+    min_value = getattr(landscape, "min_value", None)
+    loss = np.asarray(landscape.value(w), dtype=float)
+    if not np.all(np.isfinite(loss)):
+        raise ValueError(f"x0 must be a point where the loss is finite, got loss {loss} at {w}")
+    reference = loss if min_value is None else min_value
+    threshold = reference + blowup * np.maximum(loss - reference, 1.0)
+
+    positions = np.empty((steps + 1,) + w.shape)
+    losses = np.empty((steps + 1,) + batch)
+    positions[0], losses[0] = w, loss
+    diverged_at = np.full(batch, -1)
+    grad_kwargs = {} if rng is None else {"rng": rng}
+    for t in range(steps):
+        if schedule:
+            opt.lr = float(schedule_rates[t])
+        w = opt.step(w, landscape.grad(w, **grad_kwargs))
+        far = ~(np.abs(w) <= FAR_AWAY)  # also true for NaN and inf
+        if dim == 2:
+            far = far.any(axis=-1)
+        if far.any():
+            w[far] = np.nan  # never evaluate the loss far away, where it could overflow
+        loss = np.asarray(landscape.value(w), dtype=float)
+        running = diverged_at < 0
+        newly = running & (far | ~(loss <= threshold))
+        if newly.any():
+            diverged_at[newly] = t + 1
+            positions[t + 1] = w
+            loss = np.where(newly & far, np.inf, loss)
+            w[newly] = np.nan
+        else:
+            positions[t + 1] = w
+        losses[t + 1] = loss
+    return Trajectory(
+        positions=positions,
+        losses=losses,
+        lrs=np.array(rates),
+        diverged_at=_scalar_divergence(diverged_at),
+        min_value=None if min_value is None else float(min_value),
+    )
+
+
+def _check_landscape(landscape):
+    if not all(callable(getattr(landscape, name, None)) for name in ("value", "grad")):
+        raise TypeError(f"landscape must have value(x) and grad(x) methods, got {landscape!r}")
+    dim = getattr(landscape, "dim", None)
+    if dim not in (1, 2):
+        raise ValueError(f"landscape.dim must be 1 or 2, got {dim!r}")
+    return dim
+
+
+def _check_lr(lr, steps):
+    """Return ``(rates, is_schedule)``; rates has shape (steps,) or (1, n_runs)."""
+    if callable(lr):
+        rates = np.array([_validate.number(lr(t), f"lr({t})", low=0) for t in range(steps)])
+        return rates, True
+    if isinstance(lr, (list, tuple, np.ndarray)):
+        rates = _validate.array(lr, "lr", low=0)
+        if rates.ndim == 0:
+            return np.full(steps, float(rates)), False
+        if rates.ndim != 1 or rates.size == 0:
+            raise ValueError(
+                f"lr must be a number, a non-empty 1-D array of rates or a schedule, got shape {rates.shape}"
+            )
+        return rates[np.newaxis, :], False
+    return np.full(steps, _validate.number(lr, "lr", low=0)), False
+
+
+def _check_start(x0, dim):
+    w = _validate.array(x0, "x0")
+    if dim == 1 and w.ndim > 1:
+        raise ValueError(f"x0 must be a number or a 1-D array of starts on a 1-D landscape, got shape {w.shape}")
+    if dim == 2 and (w.ndim not in (1, 2) or w.shape[-1] != 2):
+        raise ValueError(f"x0 must have shape (2,) or (n_runs, 2) on a 2-D landscape, got shape {w.shape}")
+    return w
+
+
+def _batch_shape(starts, rates):
+    if starts and rates and starts != rates:
+        raise ValueError(
+            f"x0 and lr must give the same number of runs, got {starts[0]} starts and {rates[0]} rates"
+        )
+    return starts or rates
+
+
+def _fresh_optimizer(optimizer):
+    if optimizer is None:
+        return optim.SGD()
+    if not isinstance(optimizer, optim.Optimizer):
+        raise TypeError(f"optimizer must be an lrcourse.optim optimizer or None, got {optimizer!r}")
+    opt = copy.deepcopy(optimizer)
+    opt.reset()
+    return opt
+
+
+def _per_run(rates, dim):
+    """Rates shaped to broadcast against the parameters: (n_runs,) or (n_runs, 1)."""
+    if rates.ndim == 0:
+        return float(rates)
+    return rates[:, np.newaxis] if dim == 2 else rates
+
+
+def _scalar(values):
+    values = np.asarray(values)
+    return float(values) if values.ndim == 0 else values
+
+
+def _scalar_divergence(diverged_at):
+    if diverged_at.ndim == 0:
+        return None if diverged_at < 0 else int(diverged_at)
+    return diverged_at
+
+
+def _rate_label(lrs):
+    lrs = np.asarray(lrs)
+    if np.all(lrs == lrs[0]):
+        return f"lr={lrs[0]:g}"
+    return f"lr={lrs[0]:g}..{lrs[-1]:g}"
