@@ -216,3 +216,44 @@ def plot_losses(losses, *, lrs=None, labels=None, ax=None, logy=True, min_value=
     if any(label is not None for label in labels):
         ax.legend(loc="best")
     return ax
+
+
+def plot_tangent_step(f, df, w0, lr, *, ax=None, xlim=None):
+    """One gradient step drawn against the tangent line it trusts.
+
+    The tangent at ``w0`` is the first-order model
+    ``f(w0 + d) ≈ f(w0) + f'(w0) d``. The step ``d = -eta f'(w0)`` moves
+    along it to ``w1 = w0 + d``; the figure marks where the tangent predicts
+    the loss would be (``f(w0) - eta f'(w0)^2``) and where it actually is
+    (``f(w1)``).
+
+    Parameters
+    ----------
+    f, df : callable
+        The loss and its derivative (elementwise on arrays).
+    w0 : float
+        The current parameter.
+    lr : float
+        The learning rate ``eta``.
+    """
+    ax = _axes(ax)
+    g = float(df(w0))
+    w1 = w0 - lr * g
+    predicted = float(f(w0)) - lr * g**2
+    span = max(abs(w1 - w0), 0.5)
+    xlim = xlim or (min(w0, w1) - 0.6 * span, max(w0, w1) + 0.6 * span)
+    plot_curve_1d(f, xlim, ax=ax, label="loss f(w)")
+    xs = np.linspace(*xlim, 2)
+    ax.plot(xs, f(w0) + g * (xs - w0), "--", color=PALETTE["blue"], lw=1.3, label="tangent at w₀ (first-order model)")
+    ax.plot([w0], [f(w0)], "o", color=PALETTE["black"], ms=6, zorder=4)
+    ax.annotate("w₀", (w0, f(w0)), textcoords="offset points", xytext=(6, 6))
+    ax.annotate(
+        "", xy=(w1, predicted), xytext=(w0, f(w0)),
+        arrowprops={"arrowstyle": "->", "color": PALETTE["blue"], "lw": 1.6},
+    )
+    ax.plot([w1], [predicted], "s", color=PALETTE["blue"], ms=6, label="predicted by the tangent", zorder=4)
+    ax.plot([w1], [f(w1)], "o", color=PALETTE["vermillion"], ms=7, label="actual loss at w₁", zorder=4)
+    ax.vlines(w1, min(predicted, f(w1)), max(predicted, f(w1)), colors=PALETTE["vermillion"], linestyles=":", lw=1.2)
+    ax.annotate("w₁ = w₀ − η f′(w₀)", (w1, f(w1)), textcoords="offset points", xytext=(10, -4), va="top")
+    ax.legend(loc="upper left")
+    return ax
