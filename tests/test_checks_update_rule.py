@@ -1,0 +1,33 @@
+"""Checks of chapter 1 pass on the reference, and say 'not yet' with a useful hint otherwise."""
+
+import pytest
+
+from lrcourse.checks import update_rule as check
+
+
+def placeholder(w, grad, lr):
+    raise NotImplementedError()
+
+
+def test_gradient_step():
+    assert check.gradient_step(lambda w, grad, lr: w - lr * grad).passed
+    assert "not written yet" in check.gradient_step(placeholder).message
+    sign_error = check.gradient_step(lambda w, grad, lr: w + lr * grad)
+    assert not sign_error.passed and "*up* the gradient" in sign_error.message
+    forgot_lr = check.gradient_step(lambda w, grad, lr: w - grad)
+    assert "learning rate is missing" in forgot_lr.message
+
+
+@pytest.mark.parametrize(
+    "check_function, right, wrong, hint",
+    [
+        (check.tangent_prediction, 4 - 0.1 * 16, (2 - 0.1 * 4) ** 2, "actual loss"),
+        (check.rescaled_lr, 0.003, 30.0, "must shrink"),
+        (check.one_step_lr, 0.25, 0.5, "overshoots"),
+    ],
+)
+def test_value_checks(check_function, right, wrong, hint):
+    assert check_function(right).passed
+    assert "not answered yet" in check_function(None).message
+    result = check_function(wrong)
+    assert not result.passed and hint in result.message
