@@ -7,6 +7,7 @@ The package is small on purpose. Each module has one job:
 ``optim``        SGD, Adagrad, RMSprop, Adam, AdamW with PyTorch's semantics
 ``schedules``    learning-rate schedules as pure functions of the step ``t``
 ``descent``      run an optimizer on a landscape, many learning rates at once
+``theory``       closed forms: stability limits, contraction factors, optimal rates
 ``data``         the UCI handwritten digits, shipped with the package
 ``nets``         softmax regression and a one-hidden-layer network in numpy
 ``finder``       the learning-rate range test
@@ -38,6 +39,7 @@ __all__ = [
     "optim",
     "plots",
     "schedules",
+    "theory",
     "widgets",
 ]
 
