@@ -16,7 +16,7 @@ SIGN = Mistake(lambda w, grad, lr: w + lr * grad, "sign error")
 def test_value_passes_within_tolerance_and_names_the_answer():
     result = check_value(0.5 + 1e-12, 0.5, name="eta_max", what="2/L")
     assert result.passed and bool(result)
-    assert repr(result) == "✅ Correct: eta_max = 0.5 (2/L)."
+    assert repr(result) == "✔ Correct: eta_max = 0.5 (2/L)."
 
 
 def test_value_placeholder_is_not_yet():

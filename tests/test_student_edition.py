@@ -10,6 +10,7 @@ import pytest
 from nbclient import NotebookClient
 
 from conftest import ROOT
+from lrcourse.checks import FAIL, PASS
 
 SOURCES = sorted((ROOT / "chapters").glob("*.ipynb"))
 
@@ -58,5 +59,5 @@ def test_student_notebook_has_no_solutions_and_runs_with_not_yet_feedback(source
     assert len(checks) >= 3
     for cell in checks:
         feedback = json.dumps([o.get("text", o.get("data", {}).get("text/plain", "")) for o in cell.outputs], ensure_ascii=False)
-        assert "❌ Not yet" in feedback, f"a check must say 'not yet' on the blank placeholder: {feedback[:300]}"
-        assert "✅" not in feedback
+        assert FAIL in feedback, f"a check must say 'not yet' on the blank placeholder: {feedback[:300]}"
+        assert PASS not in feedback

@@ -4,13 +4,13 @@ A check runs the learner's answer against a reference that lives inside the
 package (not in the notebook), and returns a :class:`CheckResult` that shows
 itself as one or more lines of text:
 
-* on success, ``✅ Correct: ...`` and what was verified;
-* otherwise ``❌ Not yet: ...`` with the case that failed, what was expected
+* on success, ``✔ Correct: ...`` and what was verified;
+* otherwise ``✘ Not yet: ...`` with the case that failed, what was expected
   and what the answer gave, and, when the answer matches a known mistake (a
   sign error, a forgotten factor), a hint that names that mistake.
 
 A placeholder answer (``None``, or a function that raises
-``NotImplementedError``) gets ``❌ Not yet: ... not answered yet`` rather than
+``NotImplementedError``) gets ``✘ Not yet: ... not answered yet`` rather than
 an error, so the student edition of a chapter runs from top to bottom.
 
 The generic checks are :func:`check_value` and :func:`check_function`; each
@@ -24,8 +24,8 @@ import numpy as np
 
 __all__ = ["CheckResult", "Mistake", "check_value", "check_function"]
 
-PASS = "✅ Correct"
-FAIL = "❌ Not yet"
+PASS = "✔ Correct"
+FAIL = "✘ Not yet"
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,8 @@ class CheckResult:
 
     It is truthy when the check passed, and shows as its message.
 
-    >>> CheckResult(True, "✅ Correct: 2/L = 0.5.")
-    ✅ Correct: 2/L = 0.5.
+    >>> CheckResult(True, "✔ Correct: 2/L = 0.5.")
+    ✔ Correct: 2/L = 0.5.
     """
 
     passed: bool
@@ -96,9 +96,9 @@ def check_value(answer, expected, *, name="answer", what=None, rtol=1e-6, atol=1
         Known wrong values with a hint each.
 
     >>> check_value(0.5, 0.5, name="largest_stable_lr")
-    ✅ Correct: largest_stable_lr = 0.5.
+    ✔ Correct: largest_stable_lr = 0.5.
     >>> check_value(0.25, 0.5, name="largest_stable_lr", mistakes=[Mistake(0.25, "That is 1/L.")])
-    ❌ Not yet: largest_stable_lr = 0.25, expected 0.5. Hint: That is 1/L.
+    ✘ Not yet: largest_stable_lr = 0.25, expected 0.5. Hint: That is 1/L.
     """
     if answer is None:
         return CheckResult(False, f"{FAIL}: {name} is not answered yet (it is still None).")
