@@ -257,3 +257,54 @@ def plot_tangent_step(f, df, w0, lr, *, ax=None, xlim=None):
     ax.annotate("w₁ = w₀ − η f′(w₀)", (w1, f(w1)), textcoords="offset points", xytext=(10, -4), va="top")
     ax.legend(loc="upper left")
     return ax
+
+
+def plot_contours(landscape, xlim, ylim, *, ax=None, levels=12, n=200, log=False):
+    """Contour lines of a 2-D landscape over ``xlim`` x ``ylim``, with its minimum marked.
+
+    Parameters
+    ----------
+    landscape : 2-D landscape
+        An object with ``value(points)`` on ``(..., 2)`` arrays and, ideally,
+        ``minimum`` (e.g. :class:`lrcourse.landscapes.Quadratic2D`).
+    xlim, ylim : pair of float
+        The window.
+    levels : int or sequence of float
+        Number of contour levels, or the levels themselves.
+    n : int
+        Grid points per axis.
+    log : bool
+        Space the levels evenly in ``log(f - f* + 1e-3)`` rather than in ``f``
+        (for valleys such as Rosenbrock's, whose floor is flat and walls steep).
+    """
+    ax = _axes(ax)
+    xs, ys = np.linspace(*xlim, n), np.linspace(*ylim, n)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1)
+    values = landscape.value(grid)
+    if log:
+        values = np.log10(values - (getattr(landscape, "min_value", None) or 0.0) + 1e-3)
+    ax.contour(xs, ys, values, levels=levels, colors=PALETTE["black"], linewidths=0.6, alpha=0.45)
+    minimum = getattr(landscape, "minimum", None)
+    if minimum is not None:
+        ax.plot(*minimum, marker="*", color=PALETTE["black"], ms=10, ls="none", label="minimum", zorder=4)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("w₁")
+    ax.set_ylabel("w₂")
+    return ax
+
+
+def plot_path_2d(positions, *, ax=None, color=None, label=None, markersize=3):
+    """Draw the iterates ``w_0, w_1, ...`` of one 2-D run as a polyline with dots.
+
+    ``positions`` has shape ``(steps + 1, 2)``; NaN rows (after a run
+    diverged) end the path. The start is marked with a larger dot.
+    """
+    ax = _axes(ax)
+    color = color or PALETTE["vermillion"]
+    w = np.asarray(positions, dtype=float)
+    finite = np.all(np.isfinite(w), axis=-1)
+    w = w[: np.argmin(finite)] if not finite.all() else w
+    ax.plot(w[:, 0], w[:, 1], "-o", color=color, ms=markersize, lw=1.0, label=label, zorder=3)
+    ax.plot(w[0, 0], w[0, 1], "o", color=color, ms=markersize + 4, zorder=3)
+    return ax
