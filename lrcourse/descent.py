@@ -62,6 +62,9 @@ class Trajectory:
     min_value : float or None
         The landscape's minimum loss ``f*``, if known; used by
         :meth:`steps_to` and :meth:`describe`.
+    minimum : float, ndarray or None
+        The landscape's global minimizer ``w*``, if known; used by
+        :meth:`oscillation_amplitude`.
     """
 
     positions: np.ndarray
@@ -69,6 +72,7 @@ class Trajectory:
     lrs: np.ndarray
     diverged_at: object
     min_value: float = None
+    minimum: object = None
 
     @property
     def steps(self):
@@ -100,6 +104,55 @@ class Trajectory:
             return None if first < 0 else int(first)
         return first
 
+    def oscillation_amplitude(self):
+        """The largest overshoot: how far past the minimum the run landed after crossing it.
+
+        A step *crosses* the minimum in a coordinate when that coordinate of
+        ``w_t - w*`` changes sign between ``w_{t-1}`` and ``w_t``; the
+        amplitude is the largest ``|w_t - w*|`` in such a coordinate over all
+        steps up to divergence (the finite positions), and 0 for a run that
+        never crosses. On ``f = L/2 w^2`` with ``1/L < eta < 2/L`` it is the
+        first overshoot, ``|1 - eta L| |w_0 - w*|``.
+
+        Returns a float for one run, an array for a batch.
+        """
+        if self.minimum is None:
+            raise ValueError("oscillation_amplitude needs the landscape's minimum, which this trajectory does not know")
+        error = self.positions - np.asarray(self.minimum, dtype=float)
+        crossed = np.sign(error[1:]) * np.sign(error[:-1]) < 0  # False where NaN
+        overshoot = np.where(crossed, np.abs(error[1:]), 0.0)
+        amplitude = overshoot.max(axis=0, initial=0.0)
+        if self.positions.ndim > self.losses.ndim:  # 2-D: the largest over the coordinates
+            amplitude = amplitude.max(axis=-1)
+        return _scalar(amplitude)
+
+    def table(self, tol=1e-6):
+        """A measured table, one row per run: outcome, steps to ``tol``, final loss, overshoot.
+
+        Columns: the rate (first to last for a schedule); the outcome
+        (``diverged at step t``, ``converged`` if the final loss is within
+        ``tol`` of ``f*``, else ``not converged``); the first step with
+        ``f(w_t) - f* <= tol`` (:meth:`steps_to`, ``never`` if not reached);
+        the final loss (``-`` after divergence); and
+        :meth:`oscillation_amplitude`.
+        """
+        tol = _validate.number(tol, "tol", low=0)
+        runs = [self] if self.n_runs is None else [self[i] for i in range(self.n_runs)]
+        header = f"{'lr':>15}  {'outcome':<21}  {f'steps to {tol:.0e}':>16}  {'final loss':>10}  {'overshoot':>9}"
+        lines = [header]
+        for one in runs:
+            reached = one.steps_to(tol)
+            if one.diverged_at is not None:
+                outcome, final = f"diverged at step {one.diverged_at}", "-"
+            else:
+                converged = one.final_loss - one.min_value <= tol
+                outcome, final = ("converged" if converged else "not converged"), f"{one.final_loss:.2e}"
+            lines.append(
+                f"{_rate_text(one.lrs):>15}  {outcome:<21}  {'never' if reached is None else reached:>16}  "
+                f"{final:>10}  {one.oscillation_amplitude():>9.3g}"
+            )
+        return "\n".join(lines)
+
     def describe(self, tol=1e-6):
         """The outcome in words, one line per run.
 
@@ -128,6 +181,7 @@ class Trajectory:
             lrs=self.lrs[:, run],
             diverged_at=None if diverged_at < 0 else diverged_at,
             min_value=self.min_value,
+            minimum=self.minimum,
         )
 
     def __repr__(self):
@@ -278,6 +332,7 @@ def run(landscape, x0, lr, steps, optimizer=None, *, blowup=1e6, rng=None):
         lrs=np.array(rates),
         diverged_at=_scalar_divergence(diverged_at),
         min_value=None if min_value is None else float(min_value),
+        minimum=getattr(landscape, "minimum", None),
     )
 
 
@@ -353,7 +408,12 @@ def _scalar_divergence(diverged_at):
 
 
 def _rate_label(lrs):
+    return f"lr={_rate_text(lrs)}"
+
+
+def _rate_text(lrs):
+    """``"0.5"`` for a constant rate, ``"first..last"`` for a varying one."""
     lrs = np.asarray(lrs)
     if np.all(lrs == lrs[0]):
-        return f"lr={lrs[0]:g}"
-    return f"lr={lrs[0]:g}..{lrs[-1]:g}"
+        return f"{lrs[0]:g}"
+    return f"{lrs[0]:g}..{lrs[-1]:g}"

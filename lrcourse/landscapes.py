@@ -348,6 +348,26 @@ class DoubleWell(Landscape):
         m = self.barrier_at
         return (m, self.scale * (m**2 / 2 - m**4 / 12 + 0.25 - 2 * m / 3))
 
+    def which_minimum(self, x, tol=0.01):
+        """Name the minimum each point sits at: where did a run end?
+
+        Returns a string array of ``x``'s shape: ``"deep"`` where
+        ``|x - 1| <= tol``, ``"shallow"`` where ``|x + 1| <= tol``,
+        ``"diverged"`` where ``x`` is NaN (as :func:`lrcourse.descent.run`
+        records a diverged run) and ``"neither"`` elsewhere (a run still on its
+        way, or bouncing around a minimum it cannot settle in).
+
+        >>> DoubleWell().which_minimum([1.001, -0.999, 0.3, float("nan")])
+        array(['deep', 'shallow', 'neither', 'diverged'], dtype='<U8')
+        """
+        x = _points(x, 1)
+        tol = _validate.number(tol, "tol", low=0)
+        names = np.full(x.shape, "neither", dtype="<U8")
+        names[np.abs(x - 1.0) <= tol] = "deep"
+        names[np.abs(x + 1.0) <= tol] = "shallow"
+        names[np.isnan(x)] = "diverged"
+        return names
+
     def _value(self, x):
         m = self.barrier_at
         return self.scale * (x**4 / 4 - m * x**3 / 3 - x**2 / 2 + m * x + 0.25 - 2 * m / 3)

@@ -37,6 +37,7 @@ __all__ = [
     "loss_gap_quadratic",
     "steps_to_tolerance_quadratic",
     "regime",
+    "noise_floor_quadratic",
 ]
 
 
@@ -196,6 +197,51 @@ def regime(lr, L):
     if x < 2:
         return "oscillating, converging"
     return "oscillating, diverging"
+
+
+def noise_floor_quadratic(lr, L, noise_std, mu=None):
+    r"""The loss level where SGD with a constant rate stops improving on a quadratic.
+
+    With stochastic gradients ``g(w) + sigma xi_t`` (independent standard
+    normal ``xi_t`` in every coordinate, as :class:`lrcourse.landscapes.Noisy`
+    draws them), each principal component ``z`` of ``w - w*`` with curvature
+    ``lambda`` follows ``z_{t+1} = (1 - eta lambda) z_t - eta sigma xi_t``.
+    For ``0 < eta < 2 / lambda`` its variance settles where
+    ``v = (1 - eta lambda)^2 v + eta^2 sigma^2``, so
+    ``v = eta sigma^2 / (lambda (2 - eta lambda))``, and the expected loss gap
+    ``lambda v / 2`` summed over the components is
+
+    .. math::
+
+        \mathbb{E}[f(w_t) - f^*] \to \sum_\lambda
+            \frac{\eta \sigma^2}{2 (2 - \eta \lambda)}
+            \approx \frac{d \, \eta \sigma^2}{4} \text{ for small } \eta,
+
+    with ``d`` components: the floor grows in proportion to ``eta``. The sum
+    runs over ``L`` alone in 1-D, and over ``mu`` and ``L`` when ``mu`` is
+    given (a 2-D bowl). For ``eta >= 2 / L`` there is no floor: ``inf``.
+
+    Parameters
+    ----------
+    lr : float or array
+        ``eta >= 0``.
+    L, mu : float
+        Curvatures as in :func:`contraction_factor`.
+    noise_std : float
+        ``sigma >= 0``, the noise's standard deviation per coordinate.
+
+    >>> noise_floor_quadratic([0.1, 1.0, 2.0], L=1.0, noise_std=1.0)
+    array([0.02631579, 0.5       ,        inf])
+    """
+    lr = _rates(lr)
+    L = _positive(L, "L")
+    sigma = _validate.number(noise_std, "noise_std", low=0)
+    curvatures = [L] if mu is None else [_smallest(mu, L), L]
+    stable = lr * L < 2
+    floor = 0.0
+    for curvature in curvatures:
+        floor = floor + lr * sigma**2 / (2 * (2 - np.where(stable, lr * curvature, 0.0)))
+    return _result(np.where(stable, floor, np.inf))
 
 
 def _rates(lr):

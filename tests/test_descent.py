@@ -341,3 +341,38 @@ def test_bad_landscape():
         run(Quadratic1D(), 1.0, np.array([0.1, 0.2]), 5)[0.5]
     with pytest.raises(TypeError, match="single run"):
         run(Quadratic1D(), 1.0, 0.1, 5)[0]
+
+
+@pytest.mark.parametrize("lr", [0.3, 1.0, 1.2, 1.7, 2.0])
+def test_oscillation_amplitude_is_the_first_overshoot_on_a_quadratic(lr):
+    L, x0, center = 1.0, 2.0, 0.5
+    trajectory = run(Quadratic1D(L=L, center=center), x0, lr, 40)
+    expected = abs(1 - lr * L) * abs(x0 - center) if lr * L > 1 else 0.0
+    assert trajectory.oscillation_amplitude() == pytest.approx(expected, rel=1e-14)
+
+
+def test_oscillation_amplitude_of_a_diverging_run_and_of_a_2d_batch():
+    diverging = run(Quadratic1D(), 1.0, 3.0, 40)  # w_t = (-2)^t, diverged at step 11
+    assert diverging.oscillation_amplitude() == 2.0**diverging.diverged_at
+    batch = run(Quadratic2D(mu=0.5, L=1.0), [1.0, -1.0], np.array([0.5, 1.5, 3.0]), 30)
+    # Coordinate 2 (curvature 1) crosses for lr = 1.5 and 3; coordinate 1 (curvature 0.5) only for lr = 3.
+    np.testing.assert_allclose(batch.oscillation_amplitude()[:2], [0.0, 0.5], rtol=1e-14)
+    assert batch.oscillation_amplitude()[2] == np.nanmax(np.abs(batch.positions[: batch.diverged_at[2] + 1, 2]))
+
+
+def test_table_rows_report_each_measurement():
+    trajectory = run(Quadratic1D(L=1.0), 1.0, np.array([0.001, 0.5, 1.5, 2.0, 2.5]), 100)
+    header, *rows = trajectory.table(tol=1e-6).splitlines()
+    assert header.split() == ["lr", "outcome", "steps", "to", "1e-06", "final", "loss", "overshoot"]
+    assert rows[0].split() == ["0.001", "not", "converged", "never", f"{trajectory.final_loss[0]:.2e}", "0"]
+    assert rows[1].split() == ["0.5", "converged", "10", f"{trajectory.final_loss[1]:.2e}", "0"]
+    assert rows[2].split() == ["1.5", "converged", "10", f"{trajectory.final_loss[2]:.2e}", "0.5"]
+    assert rows[3].split() == ["2", "not", "converged", "never", "5.00e-01", "1"]
+    assert rows[4].split()[:5] == ["2.5", "diverged", "at", "step", "18"]
+    assert rows[4].split()[5:7] == ["never", "-"]
+
+
+def test_trajectory_knows_the_minimum():
+    assert run(Rosenbrock(a=2.0), None, 1e-4, 1).minimum.tolist() == [2.0, 4.0]
+    with pytest.raises(ValueError, match="oscillation_amplitude needs the landscape's minimum"):
+        run(Bowl(), 1.0, 0.1, 3).oscillation_amplitude()

@@ -214,3 +214,15 @@ def test_2d_landscape_rejects_wrong_last_axis(landscape, x, shape):
         with pytest.raises(ValueError) as error:
             method(x)
         assert str(error.value) == message
+
+
+def test_double_well_which_minimum():
+    well = DoubleWell()
+    x = np.array([[1.0, 1.02, -1.005, -0.5], [np.nan, 0.995, -1.0, 3.0]])
+    np.testing.assert_array_equal(
+        well.which_minimum(x, tol=0.01),
+        [["deep", "neither", "shallow", "neither"], ["diverged", "deep", "shallow", "neither"]],
+    )
+    assert well.which_minimum(1.02, tol=0.05).tolist() == "deep"
+    with pytest.raises(ValueError, match="tol must be a finite number >= 0, got -1.0"):
+        well.which_minimum(1.0, tol=-1.0)

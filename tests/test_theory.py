@@ -103,3 +103,27 @@ def test_bad_input_names_the_argument(call, message):
     with pytest.raises(ValueError) as raised:
         call()
     assert str(raised.value) == message
+
+
+def test_noise_floor_by_hand():
+    lr, L, mu, sigma = 0.4, 2.0, 0.5, 0.3
+    one_d = lr * sigma**2 / (2 * (2 - lr * L))
+    assert theory.noise_floor_quadratic(lr, L, sigma) == pytest.approx(one_d, rel=1e-14)
+    bowl = one_d + lr * sigma**2 / (2 * (2 - lr * mu))
+    assert theory.noise_floor_quadratic(lr, L, sigma, mu=mu) == pytest.approx(bowl, rel=1e-14)
+    np.testing.assert_array_equal(theory.noise_floor_quadratic([1.0, 1.5], L=L, noise_std=sigma), np.inf)
+    assert theory.noise_floor_quadratic(0.0, L, sigma) == 0.0
+
+
+def test_noise_floor_matches_simulated_sgd():
+    from lrcourse.descent import run
+    from lrcourse.landscapes import Noisy, Quadratic2D
+
+    mu, L, sigma, runs = 0.25, 1.0, 0.5, 300
+    rates = np.array([0.1, 1.0, 1.6])
+    noisy = Noisy(Quadratic2D(mu=mu, L=L), sigma)
+    trajectory = run(noisy, np.zeros((3 * runs, 2)), np.repeat(rates, runs), 600, rng=np.random.default_rng(3))
+    per_run = trajectory.losses[200:].mean(axis=0).reshape(3, runs)  # after the transient
+    standard_error = per_run.std(axis=1) / np.sqrt(runs)
+    predicted = theory.noise_floor_quadratic(rates, L, sigma, mu=mu)
+    assert np.all(np.abs(per_run.mean(axis=1) - predicted) < 5 * standard_error)
