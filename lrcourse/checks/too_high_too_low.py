@@ -1,0 +1,113 @@
+"""Self-checks for the chapter "Too high, too low"."""
+
+import numpy as np
+
+from lrcourse import landscapes, theory
+from lrcourse.checks import Mistake, check_function, check_value
+
+__all__ = ["largest_stable_lr", "fastest_lr", "predicted_steps", "rosenbrock_limit", "noise_floor"]
+
+# The bowl of the first two exercises: f(w) = (mu w_1^2 + L w_2^2) / 2.
+BOWL_MU, BOWL_L = 0.5, 4.0
+
+
+def largest_stable_lr(answer):
+    """Check the stability limit of gradient descent on the bowl with mu = 0.5, L = 4: ``2 / L``."""
+    return check_value(
+        answer,
+        theory.stability_limit(BOWL_L),
+        name="largest_stable_lr",
+        what="2/L: the steepest direction sets the limit",
+        mistakes=[
+            Mistake(2 / BOWL_MU, "that is 2/μ: the flat direction would survive it, the steep one explodes first."),
+            Mistake(1 / BOWL_L, "1/L is the fastest rate for the steep direction; the limit is twice as large."),
+            Mistake(2 / (BOWL_MU + BOWL_L), "that is the best rate, not the largest one that still converges."),
+            Mistake(BOWL_L / 2, "the limit is 2 divided by L, not L divided by 2."),
+        ],
+    )
+
+
+def fastest_lr(answer):
+    """Check the constant rate that converges fastest on the same bowl: ``2 / (mu + L)``."""
+    return check_value(
+        answer,
+        theory.optimal_lr(BOWL_L, mu=BOWL_MU),
+        name="fastest_lr",
+        what="2/(μ + L) balances the flat and the steep direction",
+        mistakes=[
+            Mistake(1 / BOWL_L, "1/L is perfect for the steep direction but crawls along the flat one."),
+            Mistake(2 / BOWL_L, "at 2/L the steep direction bounces forever and never converges."),
+            Mistake(1 / BOWL_MU, "1/μ is far above the stability limit 2/L: it diverges."),
+            Mistake(1 / (BOWL_MU + BOWL_L), "close: the factors balance when 1 − ημ = −(1 − ηL); solve for η again."),
+        ],
+    )
+
+
+def _reference_steps(lr, L, gap0, tol):
+    return theory.steps_to_tolerance_quadratic(lr, L, gap0, tol)
+
+
+def predicted_steps(function):
+    """Check ``function(lr, L, gap0, tol)``: the first ``t`` with ``(1 - lr L)^(2t) gap0 <= tol``."""
+    cases = [
+        {"lr": 0.1, "L": 1.0, "gap0": 0.5, "tol": 1e-6},
+        {"lr": 1.5, "L": 1.0, "gap0": 0.5, "tol": 1e-6},
+        {"lr": 0.01, "L": 2.0, "gap0": 10.0, "tol": 1e-8},
+        {"lr": 0.3, "L": 5.0, "gap0": 3.0, "tol": 1e-4},
+    ]
+
+    def per_step_factor_not_squared(lr, L, gap0, tol):
+        return np.ceil(np.log(tol / gap0) / np.log(abs(1 - lr * L)))
+
+    def rounded_down(lr, L, gap0, tol):
+        return np.floor(np.log(tol / gap0) / (2 * np.log(abs(1 - lr * L))))
+
+    def rounded(lr, L, gap0, tol):
+        return np.round(np.log(tol / gap0) / (2 * np.log(abs(1 - lr * L))))
+
+    mistakes = [
+        Mistake(
+            per_step_factor_not_squared,
+            "the distance shrinks by |1 − ηL| per step, so the loss (a square) shrinks by |1 − ηL|².",
+        ),
+        Mistake(rounded_down, "round up: the step count must be a whole number with the gap already ≤ tol."),
+        Mistake(rounded, "round up, not to the nearest integer: the gap must already be ≤ tol at that step."),
+    ]
+    return check_function(function, _reference_steps, cases, name="predicted_steps", mistakes=mistakes)
+
+
+def rosenbrock_limit(answer):
+    """Check the largest stable rate of gradient descent near Rosenbrock's minimum: ``2 / L(1, 1)``."""
+    rosenbrock = landscapes.Rosenbrock()
+    hessian = rosenbrock.hessian(rosenbrock.minimum)
+    L = rosenbrock.max_curvature(rosenbrock.minimum)
+    return check_value(
+        answer,
+        2 / L,
+        name="rosenbrock_limit",
+        what="2 / L with L the largest eigenvalue of the Hessian at (1, 1)",
+        rtol=1e-4,
+        mistakes=[
+            Mistake(2 / hessian[0, 0], "that uses only the diagonal entry 802; the off-diagonal −400 makes L larger."),
+            Mistake(2 / hessian[1, 1], "that uses the entry 200; L is the Hessian's largest eigenvalue."),
+            Mistake(1 / L, "that is 1/L; the stability limit is 2/L."),
+            Mistake(2 / np.trace(hessian), "the trace is the sum of both eigenvalues; take the largest one alone."),
+        ],
+    )
+
+
+def noise_floor(answer):
+    """Check the noise floor of SGD on f = w^2/2 with eta = 0.1 and gradient noise sigma = 1."""
+    lr, L, sigma = 0.1, 1.0, 1.0
+    variance = lr * sigma**2 / (L * (2 - lr * L))
+    return check_value(
+        answer,
+        theory.noise_floor_quadratic(lr, L, sigma),
+        name="noise_floor",
+        what="L/2 times the stationary variance η σ² / (L (2 − ηL))",
+        mistakes=[
+            Mistake(lr * sigma**2 / 4, "that is the small-η approximation ησ²/4; keep the exact factor 2 − ηL."),
+            Mistake(variance, "that is the variance of w; the loss is L/2 times it."),
+            Mistake(lr**2 * sigma**2 / 2, "the variance is not just η²σ²: the contraction (1 − ηL)² v adds up."),
+        ],
+    )

@@ -1,0 +1,63 @@
+"""Checks of the chapter "Too high, too low" pass on the reference and give the right hint on typical mistakes."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lrcourse.checks import too_high_too_low as check
+
+
+def placeholder(lr, L, gap0, tol):
+    raise NotImplementedError()
+
+
+def steps_by_hand(lr, L, gap0, tol):
+    """The first t with gap0 * (1 - lr L)^(2t) <= tol, by counting."""
+    t, gap = 0, gap0
+    while gap > tol:
+        gap *= (1 - lr * L) ** 2
+        t += 1
+    return t
+
+
+@pytest.mark.parametrize(
+    "check_function, right, wrong, hint",
+    [
+        (check.largest_stable_lr, 2 / 4.0, 2 / 0.5, "flat direction"),
+        (check.largest_stable_lr, 2 / 4.0, 1 / 4.0, "twice as large"),
+        (check.fastest_lr, 2 / 4.5, 1 / 4.0, "crawls"),
+        (check.fastest_lr, 2 / 4.5, 2 / 4.0, "never converges"),
+        (check.rosenbrock_limit, 2 / (501 + math.hypot(301, 400)), 2 / 802, "off-diagonal"),
+        (check.noise_floor, 0.1 / (2 * (2 - 0.1)), 0.1 / 4, "small-η approximation"),
+        (check.noise_floor, 0.1 / (2 * (2 - 0.1)), 0.1 / (2 - 0.1), "variance of w"),
+    ],
+)
+def test_value_checks(check_function, right, wrong, hint):
+    assert check_function(right).passed
+    assert "not answered yet" in check_function(None).message
+    result = check_function(wrong)
+    assert not result.passed and hint in result.message
+
+
+def test_predicted_steps_passes_on_counting_by_hand():
+    assert check.predicted_steps(steps_by_hand).passed
+
+
+def test_predicted_steps_placeholder_and_mistakes():
+    assert "not written yet" in check.predicted_steps(placeholder).message
+
+    def not_squared(lr, L, gap0, tol):
+        return math.ceil(math.log(tol / gap0) / math.log(abs(1 - lr * L)))
+
+    def rounded_down(lr, L, gap0, tol):
+        return math.floor(math.log(tol / gap0) / (2 * math.log(abs(1 - lr * L))))
+
+    def no_absolute_value(lr, L, gap0, tol):
+        return np.ceil(np.log(tol / gap0) / (2 * np.log(1 - lr * L)))
+
+    assert "|1 − ηL|²" in check.predicted_steps(not_squared).message
+    assert "round up" in check.predicted_steps(rounded_down).message
+    with np.errstate(invalid="ignore"):  # the learner's log of a negative number
+        result = check.predicted_steps(no_absolute_value)
+    assert not result.passed and "case 2" in result.message
