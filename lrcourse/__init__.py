@@ -11,6 +11,7 @@ The package is small on purpose. Each module has one job:
 ``data``         the UCI handwritten digits, shipped with the package
 ``nets``         softmax regression and a one-hidden-layer network in numpy
 ``finder``       the learning-rate range test
+``compare``      optimizers and per-layer rates compared over sweeps of rates
 ``plots``        the book's plotting style and figure helpers
 ``widgets``      slider explorers, live in Jupyter and static in the book
 ``checks``       self-checks for the exercises
@@ -31,6 +32,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "checks",
+    "compare",
     "data",
     "descent",
     "finder",

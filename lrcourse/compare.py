@@ -1,0 +1,288 @@
+"""Compare optimizers and per-layer learning rates, each over a sweep of rates.
+
+Two experiments of the chapter on momentum and adaptive rates:
+
+- :func:`sweep` runs several optimizers on one landscape, each over the same
+  grid of learning rates ``eta`` (one vectorized :func:`lrcourse.descent.run`
+  per optimizer) and tabulates the final loss; :func:`good_range` measures how
+  wide the band of good rates is, in decades.
+- :func:`layer_rate_grid` fine-tunes a network with a different rate for its
+  lower layer, ``eta_lower = ratio * eta``, over a grid of ratios, base rates
+  ``eta`` and seeds, all in one vectorized :func:`lrcourse.nets.train_grid`;
+  :func:`from_pretrained` and :func:`shift_images` set up the fine-tuning task.
+"""
+
+import copy
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from lrcourse import _validate, descent, nets, optim
+
+__all__ = ["Sweep", "sweep", "good_range", "shift_images", "from_pretrained", "LayerRateGrid", "layer_rate_grid"]
+
+
+@dataclass(repr=False, eq=False)
+class Sweep:
+    """Final losses of several optimizers over one grid of learning rates.
+
+    Attributes
+    ----------
+    names : list of str
+        The optimizers, in the order given.
+    lrs : ndarray of shape (n_lrs,)
+        The learning rates ``eta``, increasing.
+    final_loss : ndarray of shape (n_optimizers, n_lrs)
+        ``f(w_T) - f*`` after the last step; ``inf`` for a run that diverged.
+    diverged_at : ndarray of int, shape (n_optimizers, n_lrs)
+        The step at which each run diverged, ``-1`` if it never did.
+    steps : int
+        The number of steps of every run.
+    """
+
+    names: list
+    lrs: np.ndarray
+    final_loss: np.ndarray
+    diverged_at: np.ndarray
+    steps: int
+
+    def best_lr(self, name):
+        """The rate with the lowest final loss for optimizer ``name`` (the smallest such rate on ties)."""
+        return float(self.lrs[int(np.argmin(self.final_loss[self._index(name)]))])
+
+    def good_range(self, name, threshold):
+        """``(low, high)``: the contiguous band of rates around the best one with final loss <= ``threshold``."""
+        return good_range(self.lrs, self.final_loss[self._index(name)], threshold)
+
+    def table(self, threshold):
+        """One line per optimizer: best rate, its final loss, the good band and its width in decades."""
+        lines = [f"{'optimizer':10s} {'best eta':>9s} {'final loss':>10s}   good band (loss <= {threshold:g})"]
+        for name in self.names:
+            row = self.final_loss[self._index(name)]
+            band = self.good_range(name, threshold)
+            width = "none" if band is None else (
+                f"{band[0]:.3g} .. {band[1]:.3g} ({math.log10(band[1] / band[0]):.1f} decades)"
+            )
+            lines.append(f"{name:10s} {self.best_lr(name):9.3g} {float(np.min(row)):10.2e}   {width}")
+        return "\n".join(lines)
+
+    def _index(self, name):
+        if name not in self.names:
+            raise ValueError(f"name must be one of {', '.join(map(repr, self.names))}, got {name!r}")
+        return self.names.index(name)
+
+    def __repr__(self):
+        return f"Sweep({', '.join(self.names)}; {len(self.lrs)} rates {self.lrs[0]:.3g} .. {self.lrs[-1]:.3g}, {self.steps} steps)"
+
+
+def sweep(landscape, optimizers, lrs, steps, x0=None):
+    """Run every optimizer at every learning rate on ``landscape`` for ``steps`` steps.
+
+    Parameters
+    ----------
+    landscape : landscape
+        From :mod:`lrcourse.landscapes` (with ``min_value``).
+    optimizers : dict of str -> lrcourse.optim.Optimizer
+        Name -> optimizer; its own ``lr`` is ignored (each is run with every rate).
+    lrs : sequence of float
+        The learning rates, increasing and > 0.
+    steps : int
+    x0 : point, optional
+        The start, default ``landscape.default_start``.
+
+    Returns
+    -------
+    Sweep
+
+    Examples
+    --------
+    >>> from lrcourse import landscapes
+    >>> result = sweep(landscapes.Quadratic1D(L=1.0), {"SGD": optim.SGD()}, [0.5, 1.0, 2.5], steps=30)
+    >>> result.best_lr("SGD"), result.diverged_at.tolist()
+    (1.0, [[-1, -1, 18]])
+    """
+    if not isinstance(optimizers, dict) or not optimizers:
+        raise TypeError(f"optimizers must be a non-empty dict name -> optimizer, got {optimizers!r}")
+    lrs = _validate.array(lrs, "lrs", low=0, low_open=True)
+    if lrs.ndim != 1 or lrs.size < 2 or np.any(np.diff(lrs) <= 0):
+        raise ValueError(f"lrs must be a 1-D array of at least 2 increasing rates, got {lrs}")
+    final, diverged = [], []
+    for opt in optimizers.values():
+        run = descent.run(landscape, x0, lrs, steps, opt)
+        gap = run.losses[-1] - (run.min_value or 0.0)
+        final.append(np.where(run.diverged_at >= 0, np.inf, gap))
+        diverged.append(run.diverged_at)
+    return Sweep(list(optimizers), lrs, np.array(final), np.array(diverged), steps)
+
+
+def good_range(lrs, losses, threshold):
+    """The band of good learning rates: ``(low, high)``, or None if no rate is good.
+
+    The band is the longest run of consecutive rates around the best one
+    (lowest loss) whose loss is at most ``threshold``; its width in decades is
+    ``log10(high / low)``.
+
+    >>> good_range([0.1, 0.3, 1.0, 3.0, 10.0], [0.5, 1e-4, 1e-6, 1e-3, float("inf")], 1e-3)
+    (0.3, 3.0)
+    """
+    lrs = _validate.array(lrs, "lrs", low=0, low_open=True)
+    losses = np.asarray(losses, dtype=float)
+    if losses.shape != lrs.shape or lrs.ndim != 1:
+        raise ValueError(f"losses must have the shape of lrs, {lrs.shape}, got shape {losses.shape}")
+    threshold = _validate.number(threshold, "threshold", low=0)
+    good = ~(losses > threshold) & ~np.isnan(losses)
+    best = int(np.argmin(np.where(np.isnan(losses), np.inf, losses)))
+    if not good[best]:
+        return None
+    low = best
+    while low > 0 and good[low - 1]:
+        low -= 1
+    high = best
+    while high < len(lrs) - 1 and good[high + 1]:
+        high += 1
+    return float(lrs[low]), float(lrs[high])
+
+
+def shift_images(X, pixels=1, image_shape=(8, 8)):
+    """Move every image ``pixels`` columns to the right (wrapping around), as a new domain.
+
+    >>> shift_images(np.arange(4.0).reshape(1, 4), image_shape=(2, 2))
+    array([[1., 0., 3., 2.]])
+    """
+    X = _validate.array(X, "X")
+    pixels = _validate.integer(pixels, "pixels")
+    size = math.prod(image_shape)
+    if X.ndim != 2 or X.shape[1] != size:
+        raise ValueError(f"X must have shape (n, {size}) for images of shape {image_shape}, got shape {X.shape}")
+    return np.roll(X.reshape(-1, *image_shape), pixels, axis=-1).reshape(len(X), size)
+
+
+def from_pretrained(model, params, reinit=("W2", "b2")):
+    """A copy of ``model`` whose initial parameters are ``params``, except ``reinit``.
+
+    The copy's ``init_params(seed)`` returns the pretrained arrays (copied) for
+    every parameter not in ``reinit`` and the model's own seeded
+    initialization for those in it (a fresh output layer, by default), so
+    :func:`lrcourse.nets.train` and :func:`~lrcourse.nets.train_grid` start
+    fine-tuning from ``params``.
+    """
+    if not isinstance(params, dict) or set(params) != set(model.param_shapes):
+        raise ValueError(f"params must be a dict with the keys {sorted(model.param_shapes)}, got {params!r}")
+    for name in reinit:
+        if name not in model.param_shapes:
+            raise ValueError(f"reinit must name parameters of the model ({sorted(model.param_shapes)}), got {name!r}")
+    pretrained = {name: np.array(value, dtype=float) for name, value in params.items()}
+    for name, shape in model.param_shapes.items():
+        if pretrained[name].shape != shape:
+            raise ValueError(f"params[{name!r}] must have shape {shape}, got shape {pretrained[name].shape}")
+    fine_tuned = copy.copy(model)
+    base_init = model.init_params
+
+    def init_params(seed=0):
+        if isinstance(seed, (list, tuple, np.ndarray)):
+            return fine_tuned.stack_params([init_params(s) for s in seed])
+        fresh = base_init(seed)
+        return {name: fresh[name] if name in reinit else pretrained[name].copy() for name in fresh}
+
+    fine_tuned.init_params = init_params
+    return fine_tuned
+
+
+@dataclass(repr=False, eq=False)
+class LayerRateGrid:
+    """Final validation accuracy of fine-tuning runs over ratios x base rates x seeds.
+
+    Attributes
+    ----------
+    ratios : ndarray of shape (n_ratios,)
+        ``eta_lower / eta``.
+    lrs : ndarray of shape (n_lrs,)
+        The base rates ``eta`` of the upper layer.
+    seeds : ndarray of int
+    val_acc : ndarray of shape (n_ratios, n_lrs, n_seeds)
+        Validation accuracy after the last epoch (NaN for a run that diverged).
+    diverged_at : ndarray of int, shape (n_ratios, n_lrs, n_seeds)
+        ``-1`` where the run never diverged.
+    """
+
+    ratios: np.ndarray
+    lrs: np.ndarray
+    seeds: np.ndarray
+    val_acc: np.ndarray
+    diverged_at: np.ndarray
+
+    def best(self):
+        """For each ratio: ``(best base rate, mean and std of val_acc over seeds there)``, by mean accuracy."""
+        mean = np.nanmean(np.where(self.diverged_at >= 0, np.nan, self.val_acc), axis=2)
+        rows = []
+        for k in range(len(self.ratios)):
+            i = int(np.nanargmax(np.where(np.isnan(mean[k]), -np.inf, mean[k])))
+            rows.append((float(self.lrs[i]), float(mean[k, i]), float(np.std(self.val_acc[k, i]))))
+        return rows
+
+    def table(self):
+        """Mean ± std of the final validation accuracy for every ratio and base rate."""
+        head = "ratio  " + "".join(f"eta={lr:<12.3g}" for lr in self.lrs)
+        lines = [head]
+        for k, ratio in enumerate(self.ratios):
+            cells = []
+            for i in range(len(self.lrs)):
+                acc = self.val_acc[k, i]
+                cells.append(f"{np.mean(acc):.3f}±{np.std(acc):.3f}  " if np.all(np.isfinite(acc)) else "diverged".ljust(15))
+            lines.append(f"{ratio:<7.3g}" + "".join(cells))
+        return "\n".join(lines)
+
+
+def layer_rate_grid(model, data, ratios, lrs, seeds=(0,), lower=("W1", "b1"), momentum=0.9, epochs=10, batch_size=32):
+    """Train with ``SGD(momentum)`` and per-layer rates: ``ratio * eta`` for ``lower``, ``eta`` for the rest.
+
+    Every (ratio, eta, seed) run is trained together in one vectorized
+    :func:`lrcourse.nets.train_grid`; run (``ratios[k]``, ``lrs[i]``,
+    ``seeds[j]``) equals ``nets.train(model, data, optim.SGD(lr={p: ratio *
+    eta for p in lower, other p: eta}, momentum=momentum), seed=seeds[j])``.
+
+    Parameters
+    ----------
+    model : SoftmaxRegression or MLP
+        E.g. from :func:`from_pretrained`.
+    data : Digits or anything with ``X_train, y_train, X_val, y_val``
+    ratios : sequence of float
+        ``eta_lower / eta``, each >= 0 (0 freezes the lower layer).
+    lrs : sequence of float
+        The base rates ``eta``, each > 0.
+    seeds : sequence of int
+    lower : tuple of str
+        The parameters of the lower layer.
+    momentum, epochs, batch_size
+        As in :class:`lrcourse.optim.SGD` and :func:`lrcourse.nets.train`.
+
+    Returns
+    -------
+    LayerRateGrid
+    """
+    ratios = _validate.array(ratios, "ratios", low=0)
+    lrs = _validate.array(lrs, "lrs", low=0, low_open=True)
+    if ratios.ndim != 1 or lrs.ndim != 1 or ratios.size == 0 or lrs.size == 0:
+        raise ValueError(f"ratios and lrs must be non-empty 1-D sequences, got shapes {ratios.shape} and {lrs.shape}")
+    for name in lower:
+        if name not in model.param_shapes:
+            raise ValueError(f"lower must name parameters of the model ({sorted(model.param_shapes)}), got {name!r}")
+    n_seeds = len(seeds)
+    run_ratio = np.repeat(ratios, lrs.size * n_seeds).reshape(-1, 1, 1)
+
+    def make_optimizer(lr):
+        rates = {name: lr * run_ratio if name in lower else lr for name in model.param_shapes}
+        return optim.SGD(lr=rates, momentum=momentum)
+
+    grid = nets.train_grid(
+        model, data, make_optimizer, lrs=np.tile(lrs, ratios.size), seeds=list(seeds), epochs=epochs, batch_size=batch_size
+    )
+    shape = (ratios.size, lrs.size, n_seeds)
+    return LayerRateGrid(
+        ratios=ratios,
+        lrs=lrs,
+        seeds=np.array(seeds),
+        val_acc=grid.val_acc[:, :, -1].reshape(shape),
+        diverged_at=grid.diverged_at.reshape(shape),
+    )

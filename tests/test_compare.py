@@ -1,0 +1,104 @@
+"""Tests for lrcourse.compare: sweeps of optimizers and per-layer rates."""
+
+import types
+
+import numpy as np
+import pytest
+
+from lrcourse import compare, data, descent, landscapes, nets, optim
+
+
+def test_sweep_matches_separate_runs_and_marks_divergence():
+    bowl = landscapes.Quadratic2D(mu=0.1, L=1.0)
+    lrs = np.array([0.1, 1.0, 1.9, 2.1])
+    opts = {"SGD": optim.SGD(), "Momentum": optim.SGD(momentum=0.5)}
+    result = compare.sweep(bowl, opts, lrs, steps=200)
+    for k, opt in enumerate(opts.values()):
+        for i, lr in enumerate(lrs):
+            one = descent.run(bowl, None, float(lr), 200, opt)
+            expected = np.inf if one.diverged_at is not None else one.losses[-1]
+            assert result.final_loss[k, i] == pytest.approx(expected, rel=1e-12)
+    # plain GD: factor max(|1 - 0.1 eta|, |1 - eta|); eta = 2.1 > 2/L diverges
+    assert result.diverged_at[0, 3] > 0 and result.final_loss[0, 3] == np.inf
+    # momentum 0.5 raises the limit to 2 (1 + 0.5) / L = 3: eta = 2.1 is stable
+    assert result.diverged_at[1, 3] == -1
+    assert result.best_lr("SGD") == 1.0
+    assert "SGD" in result.table(1e-3) and "decades" in result.table(1e-3)
+
+
+def test_good_range_is_the_contiguous_band_around_the_best_rate():
+    lrs = [0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]
+    losses = [1e-5, 1.0, 1e-4, 1e-6, 1e-5, np.inf]
+    assert compare.good_range(lrs, losses, 1e-3) == (1.0, 100.0)  # 0.01 is good but not connected
+    assert compare.good_range(lrs, losses, 1e-7) is None
+    assert compare.good_range(lrs, [np.nan, 1e-4, np.nan, 1, 1, 1], 1e-3) == (0.1, 0.1)
+
+
+def test_good_range_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="losses must have the shape of lrs"):
+        compare.good_range([0.1, 1.0], [1.0], 0.1)
+
+
+def test_sweep_rejects_bad_input():
+    bowl = landscapes.Quadratic1D()
+    with pytest.raises(TypeError, match="optimizers must be a non-empty dict"):
+        compare.sweep(bowl, [optim.SGD()], [0.1, 1.0], 5)
+    with pytest.raises(ValueError, match="lrs must be a 1-D array of at least 2 increasing rates"):
+        compare.sweep(bowl, {"SGD": optim.SGD()}, [1.0, 0.1], 5)
+    with pytest.raises(ValueError, match="name must be one of 'SGD'"):
+        compare.sweep(bowl, {"SGD": optim.SGD()}, [0.1, 1.0], 5).best_lr("Adam")
+
+
+def test_shift_images_moves_columns_right_with_wraparound():
+    image = np.arange(9.0).reshape(1, 9)  # rows (0 1 2), (3 4 5), (6 7 8)
+    shifted = compare.shift_images(image, 1, image_shape=(3, 3))
+    np.testing.assert_array_equal(shifted, [[2, 0, 1, 5, 3, 4, 8, 6, 7]])
+    with pytest.raises(ValueError, match=r"X must have shape \(n, 64\)"):
+        compare.shift_images(np.zeros((2, 9)))
+
+
+def test_from_pretrained_keeps_the_given_layers_and_reinitializes_the_rest():
+    model = nets.MLP(n_hidden=4)
+    pretrained = model.init_params(seed=7)
+    tuned = compare.from_pretrained(model, pretrained)
+    start = tuned.init_params(seed=3)
+    np.testing.assert_array_equal(start["W1"], pretrained["W1"])
+    np.testing.assert_array_equal(start["W2"], model.init_params(seed=3)["W2"])
+    assert not np.shares_memory(start["W1"], pretrained["W1"])
+    stacked = tuned.init_params([3, 4])
+    np.testing.assert_array_equal(stacked["W1"][1], pretrained["W1"])
+    np.testing.assert_array_equal(stacked["W2"][1], model.init_params(seed=4)["W2"])
+    assert model.init_params(seed=3)["W1"].tolist() != pretrained["W1"].tolist()  # the original is unchanged
+    with pytest.raises(ValueError, match="reinit must name parameters"):
+        compare.from_pretrained(model, pretrained, reinit=("W3",))
+
+
+def small_task():
+    digits = data.load_digits()
+    return types.SimpleNamespace(
+        X_train=digits.X_train[:60], y_train=digits.y_train[:60], X_val=digits.X_val[:40], y_val=digits.y_val[:40]
+    )
+
+
+def test_layer_rate_grid_equals_separate_trainings_with_a_dict_lr():
+    task, model = small_task(), nets.MLP(n_hidden=8)
+    grid = compare.layer_rate_grid(model, task, ratios=[0.0, 3.0], lrs=[0.05, 0.2], seeds=[0, 1], epochs=2)
+    assert grid.val_acc.shape == (2, 2, 2)
+    for k, ratio in enumerate([0.0, 3.0]):
+        for i, lr in enumerate([0.05, 0.2]):
+            for j, seed in enumerate([0, 1]):
+                rates = {"W1": ratio * lr, "b1": ratio * lr, "W2": lr, "b2": lr}
+                one = nets.train(model, task, optim.SGD(lr=rates, momentum=0.9), epochs=2, seed=seed)
+                assert grid.val_acc[k, i, j] == pytest.approx(one.val_acc[-1], abs=1e-12)
+    rows = grid.best()
+    assert len(rows) == 2 and all(lr in (0.05, 0.2) for lr, _, _ in rows)
+    assert grid.table().startswith("ratio")
+
+
+def test_layer_rate_grid_with_ratio_zero_leaves_the_lower_layer_untouched():
+    task, model = small_task(), nets.MLP(n_hidden=8)
+    pretrained = model.init_params(seed=5)
+    tuned = compare.from_pretrained(model, pretrained)
+    frozen = nets.train(tuned, task, optim.SGD(lr={"W1": 0.0, "b1": 0.0, "W2": 0.1, "b2": 0.1}), epochs=1)
+    np.testing.assert_array_equal(frozen.params["W1"], pretrained["W1"])
+    assert not np.array_equal(frozen.params["W2"], tuned.init_params(0)["W2"])
