@@ -1,0 +1,137 @@
+"""Self-checks for the chapter "Misconceptions put to the test".
+
+Two of the checks verify a property of the learner's own experiment (that it
+really refutes a claim), not a fixed answer: any experiment with that
+property passes.
+"""
+
+import numpy as np
+
+from lrcourse import descent, landscapes, misconceptions
+from lrcourse.checks import FAIL, PASS, CheckResult, Mistake, check_value
+
+__all__ = ["refuting_rates", "settling_schedule", "budget_rate", "scaled_rate"]
+
+BOWL = landscapes.Quadratic1D(L=4.0)
+WELL = landscapes.DoubleWell()
+BUDGET = {"L": 1.0, "noise_std": 1.0, "w0": 10.0, "t": 100}
+
+
+def refuting_rates(smaller_lr, larger_lr, steps=1000, tol=1e-6):
+    """Check two rates refute "a higher learning rate means faster convergence".
+
+    On ``f(w) = 4/2 w^2`` from ``w_0 = 1``, gradient descent with ``larger_lr``
+    must converge (loss within ``tol`` of the minimum within ``steps`` steps)
+    and need *more* steps than with ``smaller_lr``.
+    """
+    if smaller_lr is None or larger_lr is None:
+        return CheckResult(False, f"{FAIL}: smaller_lr and larger_lr are not answered yet (still None).")
+    try:
+        rates = np.array([smaller_lr, larger_lr], dtype=float)
+    except (TypeError, ValueError):
+        return CheckResult(False, f"{FAIL}: smaller_lr and larger_lr must be numbers, got {smaller_lr!r}, {larger_lr!r}.")
+    if not np.isfinite(rates).all() or (rates <= 0).any():
+        return CheckResult(False, f"{FAIL}: both rates must be positive numbers, got {smaller_lr!r}, {larger_lr!r}.")
+    if not rates[0] < rates[1]:
+        return CheckResult(False, f"{FAIL}: larger_lr = {rates[1]:g} must be larger than smaller_lr = {rates[0]:g}.")
+    runs = descent.run(BOWL, x0=np.ones(2), lr=rates, steps=steps)
+    needed = runs.steps_to(tol)
+    if runs.diverged_at[1] >= 0 or needed[1] < 0:
+        return CheckResult(
+            False,
+            f"{FAIL}: with larger_lr = {rates[1]:g} the run does not converge (stability limit 2/L = 0.5). "
+            "Hint: a diverging run is a weaker refutation; find a larger rate that still converges, only slower.",
+        )
+    if needed[0] < 0:
+        return CheckResult(False, f"{FAIL}: with smaller_lr = {rates[0]:g} the run does not reach the minimum in {steps} steps.")
+    if needed[1] <= needed[0]:
+        return CheckResult(
+            False,
+            f"{FAIL}: the larger rate needs {needed[1]} steps, the smaller {needed[0]}: this supports the claim. "
+            "Hint: the fastest rate here is 1/L = 0.25; compare two rates on opposite sides of it.",
+        )
+    return CheckResult(
+        True,
+        f"{PASS}: η = {rates[1]:g} needs {needed[1]} steps, η = {rates[0]:g} only {needed[0]}: the larger rate is slower.",
+    )
+
+
+def settling_schedule(schedule, steps=300, tol=1e-3):
+    """Check a schedule takes gradient descent from ``w_0 = -1.5`` (shallow basin) to the deep minimum ``+1``.
+
+    ``schedule(t)`` is any callable of the step (e.g. from
+    :mod:`lrcourse.schedules`); the run must end within ``tol`` of ``+1``
+    after ``steps`` steps on :class:`lrcourse.landscapes.DoubleWell`.
+    """
+    if schedule is None:
+        return CheckResult(False, f"{FAIL}: schedule is not answered yet (it is still None).")
+    if not callable(schedule):
+        return CheckResult(False, f"{FAIL}: schedule should be a function of the step t, got {schedule!r}.")
+    try:
+        rates = np.broadcast_to(np.asarray(schedule(np.arange(steps)), dtype=float), (steps,))
+    except NotImplementedError:
+        return CheckResult(False, f"{FAIL}: schedule is not written yet (it raises NotImplementedError).")
+    except Exception as error:  # the learner's schedule may raise anything; report it kindly
+        return CheckResult(False, f"{FAIL}: schedule(t) raised {type(error).__name__}: {error}")
+    if not np.isfinite(rates).all() or (rates < 0).any():
+        return CheckResult(False, f"{FAIL}: schedule(t) must give finite rates >= 0 for t = 0..{steps - 1}.")
+    run = descent.run(WELL, x0=-1.5, lr=lambda t: rates[t], steps=steps)
+    final = float(run.positions[-1])
+    if run.diverged_at is not None:
+        return CheckResult(False, f"{FAIL}: the run diverged at step {run.diverged_at}. Hint: keep the rate below about 1.3.")
+    if abs(final - 1.0) <= tol:
+        return CheckResult(True, f"{PASS}: the run ends at w = {final:.4f}, in the deep minimum.")
+    if final < WELL.barrier[0]:
+        hint = "the early rate is too small (or too large) to carry the run over the barrier; try about 1.0 at first."
+    elif rates[-1] * WELL.max_curvature(1.0) >= 2:
+        hint = "the run reached the deep basin but cannot settle: at the end the rate must be below 2/2.5 = 0.8."
+    else:
+        hint = "the run is in the deep basin but has not settled yet; give it more small-rate steps."
+    return CheckResult(False, f"{FAIL}: the run ends at w = {final:.4f}, not at the deep minimum +1. Hint: {hint}")
+
+
+def _budget_losses(rates):
+    return misconceptions.noisy_quadratic_loss(rates, **BUDGET)
+
+
+def budget_rate(answer):
+    """Check a rate whose expected loss after 100 noisy steps is within 5% of the best possible.
+
+    The problem: ``f(w) = w^2/2`` (``L = 1``), gradient noise ``sigma = 1``,
+    ``w_0 = 10``, budget ``t = 100`` steps; see
+    :func:`lrcourse.misconceptions.noisy_quadratic_loss`.
+    """
+    if answer is None:
+        return CheckResult(False, f"{FAIL}: best_lr_for_budget is not answered yet (it is still None).")
+    try:
+        rate = float(answer)
+    except (TypeError, ValueError):
+        return CheckResult(False, f"{FAIL}: best_lr_for_budget must be a number, got {answer!r}.")
+    if not np.isfinite(rate) or rate < 0:
+        return CheckResult(False, f"{FAIL}: best_lr_for_budget must be a finite rate >= 0, got {answer!r}.")
+    grid = np.geomspace(1e-4, 1.99, 4000)
+    losses = _budget_losses(grid)
+    best = int(np.argmin(losses))
+    got = float(_budget_losses(rate))
+    if got <= 1.05 * losses[best]:
+        return CheckResult(True, f"{PASS}: η = {rate:.4g} gives an expected loss of {got:.4g} after 100 steps, within 5% of the best.")
+    if rate < grid[best]:
+        hint = "too low: after 100 steps the run has not yet forgotten its start w₀ = 10."
+    else:
+        hint = "too high: the start is forgotten quickly, but the noise floor, about η σ²/(2(2 − η L)), is high."
+    return CheckResult(False, f"{FAIL}: η = {rate:.4g} gives an expected loss of {got:.4g}, more than 5% above the best. Hint: {hint}")
+
+
+def scaled_rate(answer):
+    """Check the linear scaling rule: best rate 0.3 at batch 32 becomes 0.3 * 128/32 = 1.2 at batch 128."""
+    return check_value(
+        answer,
+        0.3 * 128 / 32,
+        name="lr_for_batch_128",
+        what="the linear scaling rule: η grows with the batch size",
+        mistakes=[
+            Mistake(0.3 * 2, "that is the square-root rule, η · √(128/32); the linear rule multiplies by 128/32."),
+            Mistake(0.3 * 32 / 128, "a larger batch averages out noise, so the rule *raises* the rate."),
+            Mistake(0.3, "the rule changes the rate with the batch size."),
+        ],
+    )

@@ -1,0 +1,409 @@
+"""Experiment helpers for the chapter "Misconceptions put to the test".
+
+Each helper turns a batch of runs (from :mod:`lrcourse.descent` or
+:func:`lrcourse.nets.train_grid`) into the one number a claim is judged by,
+or computes the closed form an experiment is compared with:
+
+======================  =======================================================
+``noisy_quadratic_loss``  expected loss of SGD on ``f(w) = L/2 w^2`` with noisy
+                          gradients, after ``t`` steps (closed form)
+``noise_floor``           its limit for ``t -> infinity``
+``epochs_to_target``      first epoch at which an accuracy reaches a target
+``best_rate``             the rate with the best mean score over seeds
+``distance_from_init``    how far each run of a grid moved, ``||w_T - w_0||``
+``train_layer_rates``     a grid of (lower/upper layer rate ratio, rate, seed)
+``basin_shares``          where runs on the double well ended
+``sensitivity``           how much a score swings over each hyperparameter
+======================  =======================================================
+
+Every function is vectorized over rates (and seeds); none loops over rates.
+"""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _validate, landscapes, nets, optim
+
+__all__ = [
+    "noisy_quadratic_loss",
+    "noise_floor",
+    "epochs_to_target",
+    "BestRate",
+    "best_rate",
+    "distance_from_init",
+    "LayerRates",
+    "train_layer_rates",
+    "basin_shares",
+    "Sensitivity",
+    "sensitivity",
+]
+
+
+def noisy_quadratic_loss(lr, L, noise_std, w0, t):
+    """Expected loss ``E[f(w_t)]`` of SGD on ``f(w) = L/2 w^2`` with noisy gradients.
+
+    Each step sees the gradient ``g_t = L w_t + xi_t`` with independent noise
+    ``xi_t ~ N(0, sigma^2)``, so ``w_{t+1} = (1 - eta L) w_t - eta xi_t`` and,
+    with ``q = (1 - eta L)^2``,
+
+    .. math::
+
+        E[w_t^2] = q^t w_0^2 + \\eta^2 \\sigma^2 \\, (1 + q + \\dots + q^{t-1}),
+        \\qquad E[f(w_t)] = \\tfrac{L}{2} E[w_t^2].
+
+    The first term is the start being forgotten (fast for a large ``eta``),
+    the second the noise piling up (small for a small ``eta``): the trade-off
+    behind "a lower learning rate is better" being true only for long budgets.
+
+    Parameters
+    ----------
+    lr : float or array_like
+        Learning rates ``eta >= 0``.
+    L : float
+        Curvature, ``> 0``.
+    noise_std : float
+        ``sigma >= 0``, the standard deviation of the gradient noise.
+    w0 : float
+        The start.
+    t : int or array_like of int
+        Steps taken, ``>= 0``; broadcasts against ``lr``.
+
+    Returns
+    -------
+    float or ndarray
+        ``inf`` where the expected loss overflows (``eta >= 2/L`` and large ``t``).
+
+    Examples
+    --------
+    >>> round(noisy_quadratic_loss(0.5, L=1.0, noise_std=0.0, w0=2.0, t=3), 6)  # (L/2) (1-eta L)^(2t) w0^2
+    0.03125
+    >>> round(noisy_quadratic_loss(0.5, L=1.0, noise_std=1.0, w0=0.0, t=1), 6)  # (L/2) eta^2 sigma^2
+    0.125
+    """
+    lr = _validate.array(lr, "lr", low=0)
+    L = _validate.number(L, "L", low=0, low_open=True)
+    noise_std = _validate.number(noise_std, "noise_std", low=0)
+    w0 = _validate.number(w0, "w0")
+    t = np.asarray(t)
+    if not np.issubdtype(t.dtype, np.integer) or (t < 0).any():
+        raise ValueError(f"t must be an integer (or integer array) >= 0, got {t!r}")
+    q = (1.0 - lr * L) ** 2
+    one_minus_q = lr * L * (2.0 - lr * L)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        decay = q**t
+        # 1 + q + ... + q^(t-1) = (1 - q^t) / (1 - q), with expm1 for accuracy
+        # when q is close to 1, and = t exactly when q = 1 (eta = 0 or 2/L).
+        forgotten = np.where(t == 0, 0.0, -np.expm1(t * np.log(q)))
+        pile = np.where(one_minus_q == 0, t, forgotten / np.where(one_minus_q == 0, 1.0, one_minus_q))
+        second = decay * w0**2 + lr**2 * noise_std**2 * pile
+    value = np.where(np.isfinite(second), 0.5 * L * second, np.inf)
+    return float(value) if value.ndim == 0 else value
+
+
+def noise_floor(lr, L, noise_std):
+    """The limit of :func:`noisy_quadratic_loss` as ``t -> infinity``.
+
+    .. math::
+
+        \\lim_{t\\to\\infty} E[f(w_t)] = \\frac{\\eta \\sigma^2}{2 (2 - \\eta L)}
+        \\quad \\text{for } 0 < \\eta < 2/L,
+
+    and ``inf`` for ``eta >= 2/L``. It shrinks in proportion to ``eta`` for
+    small rates: the noise floor.
+
+    >>> round(noise_floor(0.1, L=1.0, noise_std=1.0), 6)  # 0.1 / (2 * 1.9)
+    0.026316
+    """
+    lr = _validate.array(lr, "lr", low=0)
+    L = _validate.number(L, "L", low=0, low_open=True)
+    noise_std = _validate.number(noise_std, "noise_std", low=0)
+    stable = lr * L < 2.0
+    value = np.where(stable, lr * noise_std**2 / (2.0 * np.where(stable, 2.0 - lr * L, 1.0)), np.inf)
+    return float(value) if value.ndim == 0 else value
+
+
+def epochs_to_target(accuracy, target):
+    """First epoch at which ``accuracy`` reaches ``target``; ``-1`` if never.
+
+    Parameters
+    ----------
+    accuracy : array_like, shape (..., epochs + 1)
+        Accuracy per epoch along the last axis (entry 0 before training), as
+        in :class:`lrcourse.nets.GridResult`; NaN after a run diverged.
+    target : float
+        In ``[0, 1]``.
+
+    Returns
+    -------
+    ndarray of int, shape (...)
+
+    >>> epochs_to_target([[0.1, 0.5, 0.92, 0.95], [0.1, 0.3, 0.4, float("nan")]], 0.9)
+    array([ 2, -1])
+    """
+    target = _validate.number(target, "target", low=0, high=1)
+    accuracy = np.asarray(accuracy, dtype=float)
+    if accuracy.ndim == 0:
+        raise ValueError(f"accuracy must have an epoch axis, got a scalar {float(accuracy)!r}")
+    reached = np.nan_to_num(accuracy, nan=-1.0) >= target
+    return np.where(reached.any(axis=-1), reached.argmax(axis=-1), -1)
+
+
+class BestRate(NamedTuple):
+    """The best rate of a sweep: its value, index, and the mean and spread of its score over seeds."""
+
+    lr: float
+    index: int
+    mean: float
+    spread: float
+
+    def __str__(self):
+        return f"best η = {self.lr:.3g}: {self.mean:.4f} ± {self.spread:.4f}"
+
+
+def best_rate(lrs, scores, higher_is_better=True):
+    """The rate whose mean score over seeds is best, among rates where no seed diverged.
+
+    Parameters
+    ----------
+    lrs : array_like, shape (n_lrs,)
+    scores : array_like, shape (n_lrs, n_seeds)
+        One score per run (e.g. the final validation accuracy); NaN for a run
+        that diverged, which rules its rate out.
+    higher_is_better : bool
+        True for accuracies, False for losses.
+
+    Returns
+    -------
+    BestRate
+        ``spread`` is the sample standard deviation over seeds (0 for one seed).
+
+    >>> print(best_rate([0.1, 1.0, 10.0], [[0.80, 0.82], [0.95, 0.93], [0.99, float("nan")]]))
+    best η = 1: 0.9400 ± 0.0141
+    """
+    lrs = _validate.array(lrs, "lrs", low=0)
+    scores = np.asarray(scores, dtype=float)
+    if scores.ndim != 2 or scores.shape[0] != lrs.shape[0] or lrs.ndim != 1:
+        raise ValueError(f"scores must have shape (n_lrs, n_seeds) = ({lrs.size}, n_seeds), got shape {scores.shape}")
+    usable = np.isfinite(scores).all(axis=1)
+    if not usable.any():
+        raise ValueError("scores must hold at least one rate where no seed diverged (no NaN), got none")
+    means = np.where(usable, np.nan_to_num(scores).mean(axis=1), -np.inf if higher_is_better else np.inf)
+    index = int(np.argmax(means) if higher_is_better else np.argmin(means))
+    spread = float(scores[index].std(ddof=1)) if scores.shape[1] > 1 else 0.0
+    return BestRate(float(lrs[index]), index, float(means[index]), spread)
+
+
+def distance_from_init(grid):
+    """How far each run of a grid moved from its start: ``||w_T - w_0||`` over all parameters.
+
+    Parameters
+    ----------
+    grid : lrcourse.nets.GridResult
+
+    Returns
+    -------
+    ndarray, shape (n_lrs, n_seeds)
+        The Euclidean distance between the final parameters (the last ones
+        that passed the divergence checks) and the initialization, all
+        parameter arrays taken together.
+    """
+    if not isinstance(grid, nets.GridResult):
+        raise TypeError(f"grid must be a GridResult from nets.train_grid, got {grid!r}")
+    n_lrs, n_seeds = len(grid.lrs), len(grid.seeds)
+    start = grid.model.init_params([int(s) for s in grid.seeds])
+    squares = 0.0
+    for name, final in grid.params.items():
+        moved = final.reshape(n_lrs, n_seeds, -1) - start[name].reshape(1, n_seeds, -1)
+        squares = squares + (moved**2).sum(axis=-1)
+    return np.sqrt(squares)
+
+
+LOWER_LAYER = ("W1", "b1")
+
+
+@dataclass(repr=False)
+class LayerRates:
+    """Runs of :func:`train_layer_rates`, indexed ``[ratio, rate, seed, epoch]``.
+
+    Attributes
+    ----------
+    ratios, lrs : ndarray
+        The ratio ``r`` (lower-layer rate over upper-layer rate) and the
+        upper-layer rate ``eta`` of each run.
+    seeds : ndarray of int
+    train_loss, val_acc : ndarray, shape (n_ratios, n_lrs, n_seeds, epochs + 1)
+    diverged_at : ndarray of int, shape (n_ratios, n_lrs, n_seeds); -1 = never
+    grid : lrcourse.nets.GridResult
+        The underlying grid, whose rate axis runs over (ratio, rate) pairs.
+    """
+
+    ratios: np.ndarray
+    lrs: np.ndarray
+    seeds: np.ndarray
+    train_loss: np.ndarray
+    val_acc: np.ndarray
+    diverged_at: np.ndarray
+    grid: object
+
+    def __repr__(self):
+        return (
+            f"LayerRates(ratios={len(self.ratios)}, lrs={len(self.lrs)}, seeds={len(self.seeds)}, "
+            f"epochs={self.val_acc.shape[-1] - 1}, diverged={int((self.diverged_at >= 0).sum())} "
+            f"of {self.diverged_at.size} runs)"
+        )
+
+
+def train_layer_rates(model, data, ratios, lrs, seeds=(0,), epochs=10, batch_size=32, make_optimizer=optim.SGD):
+    """Train an MLP with a lower-layer rate ``r * eta`` and an upper-layer rate ``eta``, for a grid of ``r`` and ``eta``.
+
+    The first layer (``W1, b1``) steps with rate ``r * eta`` and the output
+    layer (``W2, b2``) with ``eta``: PyTorch's two parameter groups. Every
+    (``r``, ``eta``, seed) triple is one run, and all runs are trained together
+    in one call of :func:`lrcourse.nets.train_grid`.
+
+    Parameters
+    ----------
+    model : lrcourse.nets.MLP
+    data : lrcourse.data.Digits
+    ratios : sequence of float
+        ``r >= 0``; ``r = 1`` is one shared rate, ``r > 1`` a faster lower layer.
+    lrs : sequence of float
+        Upper-layer rates ``eta >= 0``.
+    seeds, epochs, batch_size
+        As in :func:`lrcourse.nets.train_grid`.
+    make_optimizer : callable
+        ``make_optimizer(lr) -> optimizer`` taking a per-layer ``lr`` dict
+        (default :class:`lrcourse.optim.SGD`).
+
+    Returns
+    -------
+    LayerRates
+    """
+    if not isinstance(model, nets.MLP):
+        raise TypeError(f"model must be an MLP (it needs two layers), got {model!r}")
+    ratios = _validate.array(ratios, "ratios", low=0)
+    lrs = _validate.array(lrs, "lrs", low=0)
+    for name, values in (("ratios", ratios), ("lrs", lrs)):
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"{name} must be a non-empty 1-D sequence, got shape {values.shape}")
+    if not callable(make_optimizer):
+        raise TypeError(f"make_optimizer must be a callable lr -> optimizer, got {make_optimizer!r}")
+    n_seeds = len(seeds) if isinstance(seeds, (list, tuple, np.ndarray)) else 1
+    # The grid's rate axis runs over (ratio, eta) pairs, ratio-major.
+    pair_ratio = np.repeat(ratios, lrs.size)
+    pair_lr = np.tile(lrs, ratios.size)
+    run_ratio = np.repeat(pair_ratio, n_seeds).reshape(-1, 1, 1)
+
+    def per_layer(lr):
+        return {name: lr * run_ratio if name in LOWER_LAYER else lr for name in model.param_shapes}
+
+    grid = nets.train_grid(
+        model, data, lambda lr: make_optimizer(lr=per_layer(lr)), pair_lr, seeds=seeds, epochs=epochs,
+        batch_size=batch_size,
+    )
+    shape = (ratios.size, lrs.size, len(grid.seeds))
+    return LayerRates(
+        ratios=ratios,
+        lrs=lrs,
+        seeds=grid.seeds,
+        train_loss=grid.train_loss.reshape(*shape, -1),
+        val_acc=grid.val_acc.reshape(*shape, -1),
+        diverged_at=grid.diverged_at.reshape(shape),
+        grid=grid,
+    )
+
+
+def basin_shares(landscape, positions):
+    """Fractions of runs on a double well that end in each basin, or diverged.
+
+    A position right of the barrier top ``m`` is in the deep basin (minimum at
+    ``+1``), left of it in the shallow basin (minimum at ``-1``); NaN means
+    the run diverged.
+
+    Parameters
+    ----------
+    landscape : lrcourse.landscapes.DoubleWell (or Noisy around one)
+    positions : array_like
+        Final positions, one per run.
+
+    Returns
+    -------
+    dict
+        ``{"deep": ..., "shallow": ..., "diverged": ...}``, fractions summing to 1.
+
+    >>> basin_shares(landscapes.DoubleWell(), [0.9, 1.0, -1.0, float("nan")])
+    {'deep': 0.5, 'shallow': 0.25, 'diverged': 0.25}
+    """
+    well = getattr(landscape, "landscape", landscape)
+    if not isinstance(well, landscapes.DoubleWell):
+        raise TypeError(f"landscape must be a DoubleWell (or Noisy around one), got {landscape!r}")
+    x = np.asarray(positions, dtype=float).reshape(-1)
+    if x.size == 0:
+        raise ValueError("positions must hold at least one run, got none")
+    barrier = well.barrier[0]
+    finite = np.isfinite(x)
+    deep = finite & (x > barrier)
+    return {
+        "deep": float(deep.mean()),
+        "shallow": float((finite & ~deep).mean()),
+        "diverged": float((~finite).mean()),
+    }
+
+
+class Sensitivity(NamedTuple):
+    """How much a score swings over one hyperparameter's values (means over seeds)."""
+
+    name: str
+    worst_value: object
+    worst_mean: float
+    best_value: object
+    best_mean: float
+    swing: float
+    seed_spread: float
+
+    def __str__(self):
+        return (
+            f"{self.name:<14} swing {self.swing:.4f}  (worst {self.worst_mean:.4f} at {self.worst_value}, "
+            f"best {self.best_mean:.4f} at {self.best_value}; seed spread {self.seed_spread:.4f})"
+        )
+
+
+def sensitivity(results):
+    """Rank hyperparameters by how much the mean score swings over their values.
+
+    Parameters
+    ----------
+    results : dict
+        ``name -> (values, scores)`` with ``scores`` of shape
+        ``(len(values), n_seeds)``; NaN (a diverged run) counts as a score of 0,
+        the worst an accuracy can be.
+
+    Returns
+    -------
+    list of Sensitivity
+        Sorted by ``swing = best mean - worst mean``, largest first;
+        ``seed_spread`` is the largest standard deviation over seeds (ddof=1)
+        among the values, to compare the swing with.
+
+    >>> for row in sensitivity({"a": ([1, 2], [[0.5, 0.7], [0.9, 0.9]]), "b": ([3, 4], [[0.8, 0.8], [0.9, 0.9]])}):
+    ...     print(row)
+    a              swing 0.3000  (worst 0.6000 at 1, best 0.9000 at 2; seed spread 0.1414)
+    b              swing 0.1000  (worst 0.8000 at 3, best 0.9000 at 4; seed spread 0.0000)
+    """
+    rows = []
+    for name, (values, scores) in results.items():
+        values = list(values)
+        scores = np.nan_to_num(np.asarray(scores, dtype=float), nan=0.0)
+        if scores.ndim != 2 or scores.shape[0] != len(values) or len(values) < 2:
+            raise ValueError(
+                f"results[{name!r}] must pair >= 2 values with scores of shape ({len(values)}, n_seeds), "
+                f"got shape {scores.shape}"
+            )
+        means = scores.mean(axis=1)
+        spread = float(scores.std(axis=1, ddof=1).max()) if scores.shape[1] > 1 else 0.0
+        worst, best = int(np.argmin(means)), int(np.argmax(means))
+        rows.append(Sensitivity(name, values[worst], float(means[worst]), values[best], float(means[best]),
+                                float(means[best] - means[worst]), spread))
+    return sorted(rows, key=lambda row: -row.swing)

@@ -1,0 +1,48 @@
+"""Checks of the misconceptions chapter pass on the reference, and say 'not yet' with a useful hint otherwise."""
+
+import pytest
+
+from lrcourse import schedules
+from lrcourse.checks import misconceptions as check
+
+
+def placeholder(t):
+    raise NotImplementedError()
+
+
+def test_refuting_rates():
+    assert check.refuting_rates(0.25, 0.45).passed
+    assert "not answered yet" in check.refuting_rates(None, None).message
+    supports = check.refuting_rates(0.1, 0.2)
+    assert not supports.passed and "supports the claim" in supports.message
+    diverges = check.refuting_rates(0.1, 0.6)
+    assert not diverges.passed and "does not converge" in diverges.message
+    swapped = check.refuting_rates(0.45, 0.25)
+    assert not swapped.passed and "must be larger" in swapped.message
+
+
+def test_settling_schedule():
+    assert check.settling_schedule(schedules.step_decay(1.0, step_size=20, gamma=0.5)).passed
+    assert "not answered yet" in check.settling_schedule(None).message
+    assert "not written yet" in check.settling_schedule(placeholder).message
+    stuck = check.settling_schedule(schedules.constant(0.5))
+    assert not stuck.passed and "over the barrier" in stuck.message
+    bouncing = check.settling_schedule(schedules.constant(1.0))
+    assert not bouncing.passed and "cannot settle" in bouncing.message
+    assert "diverged" in check.settling_schedule(schedules.constant(3.0)).message
+
+
+@pytest.mark.parametrize(
+    "check_function, right, wrong, hint",
+    [
+        (check.budget_rate, 0.05, 0.01, "too low"),
+        (check.budget_rate, 0.05, 0.5, "too high"),
+        (check.scaled_rate, 1.2, 0.6, "square-root"),
+        (check.scaled_rate, 1.2, 0.075, "raises"),
+    ],
+)
+def test_value_checks(check_function, right, wrong, hint):
+    assert check_function(right).passed
+    assert "not answered yet" in check_function(None).message
+    result = check_function(wrong)
+    assert not result.passed and hint in result.message

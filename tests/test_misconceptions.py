@@ -1,0 +1,139 @@
+"""The chapter's experiment helpers against closed forms, hand-computed values and direct runs."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lrcourse import data, landscapes, misconceptions as mc, nets, optim, theory
+
+
+def second_moment_by_recursion(lr, L, noise_std, w0, t):
+    """E[w_t^2] from m_{k+1} = (1 - eta L)^2 m_k + eta^2 sigma^2, one step at a time."""
+    m = w0**2
+    for _ in range(t):
+        m = (1 - lr * L) ** 2 * m + lr**2 * noise_std**2
+    return m
+
+
+@pytest.mark.parametrize("lr", [0.0, 1e-7, 0.05, 0.5, 1.0, 1.5, 2.0, 2.1])
+@pytest.mark.parametrize("t", [0, 1, 7, 200])
+def test_noisy_quadratic_loss_matches_the_recursion(lr, t):
+    L, sigma, w0 = 1.0, 0.7, 3.0
+    expected = 0.5 * L * second_moment_by_recursion(lr, L, sigma, w0, t)
+    assert mc.noisy_quadratic_loss(lr, L, sigma, w0, t) == pytest.approx(expected, rel=1e-9)
+
+
+def test_noisy_quadratic_loss_without_noise_is_the_deterministic_gap():
+    lrs = np.array([0.1, 0.3, 0.9])
+    got = mc.noisy_quadratic_loss(lrs, L=2.0, noise_std=0.0, w0=1.5, t=12)
+    assert np.allclose(got, theory.loss_gap_quadratic(lrs, 2.0, 0.5 * 2.0 * 1.5**2, 12))
+
+
+def test_noisy_quadratic_loss_matches_a_simulation():
+    rng = np.random.default_rng(0)
+    lr, L, sigma, w0, t, n = 0.2, 1.0, 1.0, 2.0, 30, 200_000
+    w = np.full(n, w0)
+    for _ in range(t):
+        w = w - lr * (L * w + sigma * rng.standard_normal(n))
+    simulated = 0.5 * L * np.mean(w**2)
+    assert simulated == pytest.approx(mc.noisy_quadratic_loss(lr, L, sigma, w0, t), rel=0.02)
+
+
+def test_noisy_quadratic_loss_overflows_to_inf_without_warnings():
+    with np.errstate(all="raise"):
+        assert mc.noisy_quadratic_loss(3.0, 1.0, 1.0, 1.0, 5000) == math.inf
+
+
+def test_noise_floor_is_the_long_run_limit():
+    lrs = np.array([0.01, 0.1, 1.0, 1.9])
+    assert np.allclose(mc.noise_floor(lrs, 1.0, 2.0), mc.noisy_quadratic_loss(lrs, 1.0, 2.0, 5.0, 100_000))
+    assert mc.noise_floor(0.1, 1.0, 1.0) == pytest.approx(0.1 / (2 * 1.9))
+    assert mc.noise_floor(2.0, 1.0, 1.0) == math.inf
+
+
+@pytest.mark.parametrize(
+    "call, word",
+    [
+        (lambda: mc.noisy_quadratic_loss(-0.1, 1.0, 1.0, 1.0, 3), "lr"),
+        (lambda: mc.noisy_quadratic_loss(0.1, 0.0, 1.0, 1.0, 3), "L"),
+        (lambda: mc.noisy_quadratic_loss(0.1, 1.0, -1.0, 1.0, 3), "noise_std"),
+        (lambda: mc.noisy_quadratic_loss(0.1, 1.0, 1.0, 1.0, -3), "t"),
+        (lambda: mc.noisy_quadratic_loss(0.1, 1.0, 1.0, 1.0, 2.5), "t"),
+        (lambda: mc.epochs_to_target([0.1, 0.5], 1.5), "target"),
+        (lambda: mc.best_rate([0.1, 1.0], [[0.5, 0.6]]), "scores"),
+        (lambda: mc.best_rate([0.1], [[float("nan")]]), "scores"),
+        (lambda: mc.basin_shares(landscapes.DoubleWell(), []), "positions"),
+        (lambda: mc.sensitivity({"width": ([8], [[0.9]])}), "width"),
+    ],
+)
+def test_bad_input_names_the_argument(call, word):
+    with pytest.raises(ValueError, match=word):
+        call()
+
+
+def test_epochs_to_target():
+    acc = np.array([[0.1, 0.95, 0.99], [0.1, 0.2, np.nan], [0.9, 0.9, 0.9]])
+    assert mc.epochs_to_target(acc, 0.9).tolist() == [1, -1, 0]
+    assert mc.epochs_to_target(acc[None], 0.9).shape == (1, 3)
+
+
+def test_best_rate_skips_rates_with_a_diverged_seed_and_handles_losses():
+    lrs = [0.01, 0.1, 1.0]
+    scores = [[0.3, 0.5], [0.2, 0.2], [np.nan, 0.0]]
+    best = mc.best_rate(lrs, scores, higher_is_better=False)
+    assert (best.lr, best.index, best.mean) == (0.1, 1, pytest.approx(0.2))
+    top = mc.best_rate(lrs, scores)
+    assert top.index == 0 and top.spread == pytest.approx(np.std([0.3, 0.5], ddof=1))
+    assert mc.best_rate([0.5], [[0.7]]).spread == 0.0
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return data.load_digits()
+
+
+def test_distance_from_init_is_eta_times_the_gradient_norm_after_one_full_batch_step(digits):
+    model = nets.SoftmaxRegression()
+    lrs = [0.0, 0.1, 0.4]
+    grid = nets.train_grid(model, digits, optim.SGD, lrs, seeds=[0, 1], epochs=1, batch_size=len(digits.y_train))
+    distance = mc.distance_from_init(grid)
+    for j, seed in enumerate([0, 1]):
+        _, grads = model.loss_and_grads(model.init_params(seed), digits.X_train, digits.y_train)
+        norm = math.sqrt(sum(float((g**2).sum()) for g in grads.values()))
+        assert np.allclose(distance[:, j], np.array(lrs) * norm)
+    with pytest.raises(TypeError, match="grid"):
+        mc.distance_from_init("not a grid")
+
+
+def test_train_layer_rates_ratio_one_is_plain_training_and_ratio_zero_freezes_the_lower_layer(digits):
+    model = nets.MLP(n_hidden=8)
+    result = mc.train_layer_rates(model, digits, ratios=[0.0, 1.0], lrs=[0.05, 0.2], seeds=[0, 3], epochs=2, batch_size=64)
+    assert result.val_acc.shape == (2, 2, 2, 3) and result.diverged_at.shape == (2, 2, 2)
+    plain = nets.train_grid(model, digits, optim.SGD, [0.05, 0.2], seeds=[0, 3], epochs=2, batch_size=64)
+    assert np.allclose(result.train_loss[1], plain.train_loss)
+    start = model.init_params([0, 3])
+    frozen = result.grid.params["W1"][:4].reshape(2, 2, *model.param_shapes["W1"])
+    assert np.array_equal(frozen, np.broadcast_to(start["W1"], frozen.shape))
+    assert not np.array_equal(result.grid.params["W2"][:4].reshape(2, 2, -1)[0], start["W2"].reshape(2, -1))
+    assert "LayerRates(ratios=2, lrs=2, seeds=2" in repr(result)
+    with pytest.raises(TypeError, match="model"):
+        mc.train_layer_rates(nets.SoftmaxRegression(), digits, [1.0], [0.1])
+    with pytest.raises(ValueError, match="ratios"):
+        mc.train_layer_rates(model, digits, [-1.0], [0.1])
+
+
+def test_basin_shares():
+    well = landscapes.DoubleWell()
+    shares = mc.basin_shares(well, np.array([1.0, 0.2, -0.3, -1.0, np.nan]))
+    assert shares == {"deep": 0.4, "shallow": 0.4, "diverged": 0.2}
+    assert mc.basin_shares(landscapes.Noisy(well, noise_std=1.0), [1.0]) == {"deep": 1.0, "shallow": 0.0, "diverged": 0.0}
+    with pytest.raises(TypeError, match="landscape"):
+        mc.basin_shares(landscapes.Quadratic1D(), [1.0])
+
+
+def test_sensitivity_ranks_by_swing_and_counts_divergence_as_zero():
+    rows = mc.sensitivity({"lr": ([0.1, 10.0], [[0.9, 0.9], [np.nan, 0.2]]), "width": ([8, 64], [[0.8, 0.9], [0.9, 0.9]])})
+    assert [row.name for row in rows] == ["lr", "width"]
+    assert rows[0].swing == pytest.approx(0.8) and rows[0].worst_value == 10.0 and rows[0].worst_mean == pytest.approx(0.1)
+    assert rows[1].seed_spread == pytest.approx(np.std([0.8, 0.9], ddof=1))
