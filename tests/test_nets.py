@@ -357,6 +357,87 @@ def test_grid_rows_and_table(digits):
     assert repr(grid) == "GridResult(lrs=2, seeds=2, epochs=1, diverged=2 of 4 runs)"
 
 
+# -- summaries of runs ---------------------------------------------------------------------
+
+
+def test_epochs_to_reach_by_hand():
+    assert nets.epochs_to_reach([0.2, 0.94, 0.95, 0.99], 0.95) == 2
+    assert nets.epochs_to_reach([0.2, 0.5, np.nan], 0.95) is None
+    curves = np.array([[[0.96, 0.97], [0.1, 0.95]], [[np.nan, np.nan], [0.1, 0.2]]])
+    np.testing.assert_array_equal(nets.epochs_to_reach(curves, 0.95), [[0, 1], [-1, -1]])
+    with pytest.raises(ValueError, match="target must be a finite number"):
+        nets.epochs_to_reach([0.1], float("nan"))
+
+
+def test_history_and_grid_epochs_to_agree(digits):
+    grid = nets.train_grid(nets.SoftmaxRegression(), digits, optim.SGD, [0.3], seeds=[0, 1], epochs=3)
+    expected = [nets.epochs_to_reach(grid.val_acc[0, j], 0.9) for j in range(2)]
+    assert grid.epochs_to(0.9).tolist() == [[-1 if e is None else e for e in expected]]
+    assert grid.history(0, 1).epochs_to(0.9) == expected[1]
+    with pytest.raises(ValueError, match="metric must be one of"):
+        grid.epochs_to(0.9, metric="test_acc")
+
+
+def test_mean_std_by_hand_without_warnings():
+    values = np.array([[0.9, 0.7, np.nan], [0.5, np.nan, np.nan], [np.nan, np.nan, np.nan]])
+    mean, std, count = nets.mean_std(values)
+    np.testing.assert_allclose(mean[:2], [0.8, 0.5])
+    assert np.isnan(mean[2])
+    assert std[0] == pytest.approx(math.sqrt(((0.9 - 0.8) ** 2 + (0.7 - 0.8) ** 2) / 1))
+    assert np.isnan(std[1]) and np.isnan(std[2])
+    assert count.tolist() == [2, 1, 0]
+    mean0, _, count0 = nets.mean_std(values, axis=0)
+    np.testing.assert_allclose(mean0, [0.7, 0.7, np.nan])
+    assert count0.tolist() == [2, 1, 0]
+
+
+def test_format_mean_std_and_text_table():
+    assert nets.format_mean_std([0.25, 0.75], digits=2) == f"0.50 ± {math.sqrt(0.125):.2f}"
+    assert nets.format_mean_std([np.nan, 0.5]) == "0.5000"
+    assert nets.format_mean_std([np.nan]) == "-"
+    table = nets.text_table(["a", "long name"], [["1", "x"], ["22", "yy"]])
+    assert table.splitlines() == [" a  long name", " 1          x", "22         yy"]
+    with pytest.raises(ValueError, match="every row must have 2 cells"):
+        nets.text_table(["a", "b"], [["1"]])
+
+
+def test_accuracy_under_noise_uses_one_draw_for_every_level(digits):
+    model = nets.SoftmaxRegression()
+    grid = nets.train_grid(model, digits, optim.SGD, [0.5], seeds=[0, 1], epochs=2)
+    X, y = digits.X_test, digits.y_test
+    levels = [0.0, 0.1, 0.4]
+    got = nets.accuracy_under_noise(model, grid.params, X, y, levels, seed=3)
+    assert got.shape == (2, 3)
+    noise = np.random.default_rng(3).standard_normal(X.shape)
+    for j in range(2):
+        params = grid.history(0, j).params
+        alone = nets.accuracy_under_noise(model, params, X, y, levels, seed=3)
+        for k, sigma in enumerate(levels):
+            expected = model.accuracy(params, X + sigma * noise, y)
+            assert got[j, k] == pytest.approx(expected, abs=1e-15)
+            assert alone[k] == pytest.approx(expected, abs=1e-15)
+    with pytest.raises(ValueError, match="noise_stds must contain only finite numbers >= 0, got -0.1"):
+        nets.accuracy_under_noise(model, grid.params, X, y, [-0.1])
+
+
+def test_dead_units_counts_units_silent_on_every_input():
+    model = nets.MLP(n_features=2, n_hidden=3, n_classes=2)
+    params = {
+        "W1": np.array([[1.0, -1.0, 1.0], [0.0, -1.0, -1.0]]),
+        "b1": np.array([0.0, 0.0, 0.0]),
+        "W2": np.zeros((3, 2)),
+        "b2": np.zeros(2),
+    }
+    X = np.array([[1.0, 0.5], [0.2, 0.9]])
+    # unit 0: 1.0, 0.2 (alive); unit 1: -1.5, -1.1 (dead); unit 2: 0.5, -0.7 (alive)
+    assert model.dead_units(params, X) == pytest.approx(1 / 3)
+    shifted = {**params, "b1": np.array([-5.0, 0.0, 0.0])}
+    stacked = model.stack_params([params, shifted])
+    np.testing.assert_allclose(model.dead_units(stacked, X), [1 / 3, 2 / 3])
+    with pytest.raises(ValueError, match="dead units are a ReLU notion"):
+        nets.MLP(activation="tanh").dead_units(nets.MLP(activation="tanh").init_params(), np.zeros((1, 64)))
+
+
 # -- bad input ---------------------------------------------------------------------------
 
 
