@@ -10,6 +10,8 @@ Two experiments of the chapter on momentum and adaptive rates:
   lower layer, ``eta_lower = ratio * eta``, over a grid of ratios, base rates
   ``eta`` and seeds, all in one vectorized :func:`lrcourse.nets.train_grid`;
   :func:`from_pretrained` and :func:`shift_images` set up the fine-tuning task.
+- :func:`moving_target` follows a minimum that jumps, from noisy gradients:
+  the setting where Adagrad's ever-shrinking rates stall.
 """
 
 import copy
@@ -20,7 +22,17 @@ import numpy as np
 
 from lrcourse import _validate, descent, nets, optim
 
-__all__ = ["Sweep", "sweep", "good_range", "shift_images", "from_pretrained", "LayerRateGrid", "layer_rate_grid"]
+__all__ = [
+    "Sweep",
+    "sweep",
+    "good_range",
+    "Tracking",
+    "moving_target",
+    "shift_images",
+    "from_pretrained",
+    "LayerRateGrid",
+    "layer_rate_grid",
+]
 
 
 @dataclass(repr=False, eq=False)
@@ -286,3 +298,99 @@ def layer_rate_grid(model, data, ratios, lrs, seeds=(0,), lower=("W1", "b1"), mo
         val_acc=grid.val_acc[:, :, -1].reshape(shape),
         diverged_at=grid.diverged_at.reshape(shape),
     )
+
+
+@dataclass(repr=False, eq=False)
+class Tracking:
+    """A run of :func:`moving_target`, one column per learning rate.
+
+    Attributes
+    ----------
+    positions : ndarray of shape (steps + 1, n_lrs)
+        ``w_t``.
+    targets : ndarray of shape (steps,)
+        The minimizer ``c_t`` in force at step ``t``.
+    grads : ndarray of shape (steps, n_lrs)
+        The noisy gradients ``g_t`` used.
+    effective_lr : ndarray of shape (steps, n_lrs)
+        ``|w_{t+1} - w_t| / |g_t|``: the rate the optimizer actually applied to
+        the gradient at step ``t`` (for Adagrad ``eta / (sqrt(s_t) + eps)``, for
+        RMSprop ``eta / (sqrt(v_t) + eps)``; NaN where ``g_t = 0``).
+    diverged_at : ndarray of int, shape (n_lrs,)
+        The first step ``t`` with ``|w_t|`` beyond ``lrcourse.descent.FAR_AWAY``
+        (or not finite), ``-1`` if none; later positions are NaN.
+    """
+
+    positions: np.ndarray
+    targets: np.ndarray
+    grads: np.ndarray
+    effective_lr: np.ndarray
+    diverged_at: np.ndarray
+
+    def catch_up_steps(self, within):
+        """Steps after each change of target until ``|w_t - c| <= within``: shape (n_centers, n_lrs), -1 if never."""
+        within = _validate.number(within, "within", low=0, low_open=True)
+        changes = np.flatnonzero(np.r_[True, np.diff(self.targets) != 0])
+        ends = np.r_[changes[1:], self.targets.size]
+        rows = []
+        for start, end in zip(changes, ends):
+            close = np.abs(self.positions[start + 1 : end + 1] - self.targets[start]) <= within
+            rows.append(np.where(close.any(axis=0), np.argmax(close, axis=0) + 1, -1))
+        return np.array(rows)
+
+
+def moving_target(optimizer, lrs, centers, steps_per_center, noise_std=1.0, seed=0, x0=0.0):
+    """Follow the minimum of ``f(w) = (w - c)^2 / 2`` while ``c`` jumps, from noisy gradients.
+
+    For ``steps_per_center`` steps the minimizer is ``centers[0]``, then
+    ``centers[1]``, and so on; every step sees ``g_t = (w_t - c) + xi_t`` with
+    ``xi_t ~ N(0, noise_std^2)`` from ``np.random.default_rng(seed)`` (the same
+    noise for every rate). A method whose rate only shrinks (Adagrad) falls
+    behind after a jump; one that forgets old gradients (RMSprop) keeps up.
+
+    Parameters
+    ----------
+    optimizer : lrcourse.optim.Optimizer
+        Copied and reset; its own ``lr`` is replaced by ``lrs``.
+    lrs : sequence of float
+        One run per rate, vectorized.
+    centers : sequence of float
+    steps_per_center : int
+    noise_std : float
+    seed : int
+    x0 : float
+
+    Returns
+    -------
+    Tracking
+    """
+    if not isinstance(optimizer, optim.Optimizer):
+        raise TypeError(f"optimizer must be an lrcourse.optim optimizer, got {optimizer!r}")
+    lrs = _validate.array(lrs, "lrs", low=0)
+    if lrs.ndim != 1 or lrs.size == 0:
+        raise ValueError(f"lrs must be a non-empty 1-D sequence of rates, got shape {lrs.shape}")
+    centers = _validate.array(centers, "centers")
+    steps_per_center = _validate.integer(steps_per_center, "steps_per_center", low=1)
+    noise_std = _validate.number(noise_std, "noise_std", low=0)
+    seed = _validate.integer(seed, "seed", low=0)
+    targets = np.repeat(centers, steps_per_center)
+    noise = np.random.default_rng(seed).normal(0.0, noise_std, size=targets.size)
+    opt = copy.deepcopy(optimizer)
+    opt.reset()
+    opt.lr = lrs
+    w = np.full(lrs.size, _validate.number(x0, "x0"))
+    diverged_at = np.full(lrs.size, -1)
+    positions, grads = [w], []
+    for t, (target, xi) in enumerate(zip(targets, noise), start=1):
+        g = (w - target) + xi
+        w = opt.step(w, g)
+        far = ~(np.abs(w) <= descent.FAR_AWAY)
+        diverged_at[far & (diverged_at < 0)] = t
+        w[far] = np.nan
+        positions.append(w)
+        grads.append(g)
+    positions, grads = np.array(positions), np.array(grads)
+    moved = np.abs(np.diff(positions, axis=0))
+    effective = np.full(grads.shape, np.nan)
+    np.divide(moved, np.abs(grads), out=effective, where=grads != 0)
+    return Tracking(positions=positions, targets=targets, grads=grads, effective_lr=effective, diverged_at=diverged_at)

@@ -1,6 +1,7 @@
 """Tests for lrcourse.compare: sweeps of optimizers and per-layer rates."""
 
 import types
+import warnings
 
 import numpy as np
 import pytest
@@ -102,3 +103,38 @@ def test_layer_rate_grid_with_ratio_zero_leaves_the_lower_layer_untouched():
     frozen = nets.train(tuned, task, optim.SGD(lr={"W1": 0.0, "b1": 0.0, "W2": 0.1, "b2": 0.1}), epochs=1)
     np.testing.assert_array_equal(frozen.params["W1"], pretrained["W1"])
     assert not np.array_equal(frozen.params["W2"], tuned.init_params(0)["W2"])
+
+
+def test_moving_target_effective_rate_of_adagrad_is_its_formula():
+    lrs = np.array([0.5, 2.0])
+    track = compare.moving_target(optim.Adagrad(), lrs, centers=[0.0, 3.0], steps_per_center=20, noise_std=0.5, seed=1)
+    assert track.positions.shape == (41, 2) and track.targets.tolist() == [0.0] * 20 + [3.0] * 20
+    sums = np.cumsum(track.grads**2, axis=0)
+    np.testing.assert_allclose(track.effective_lr, lrs / (np.sqrt(sums) + 1e-10), rtol=1e-9)
+    # the gradients are those of (w - c)^2 / 2 plus the seeded noise, shared by both rates
+    noise = track.grads - (track.positions[:-1] - track.targets[:, None])
+    np.testing.assert_allclose(noise[:, 0], noise[:, 1], atol=1e-12)
+    np.testing.assert_allclose(noise[:, 0], np.random.default_rng(1).normal(0, 0.5, 40), atol=1e-12)
+
+
+def test_moving_target_sgd_applies_its_own_rate_and_rejects_bad_input():
+    track = compare.moving_target(optim.SGD(), [0.1], centers=[1.0], steps_per_center=5, noise_std=0.0)
+    np.testing.assert_allclose(track.effective_lr, 0.1)
+    np.testing.assert_allclose(track.positions[:, 0], 1 - 0.9 ** np.arange(6))  # w_t = c (1 - (1 - eta)^t)
+    with pytest.raises(ValueError, match="steps_per_center must be an integer >= 1"):
+        compare.moving_target(optim.SGD(), [0.1], [1.0], 0)
+    with pytest.raises(TypeError, match="optimizer must be an lrcourse.optim optimizer"):
+        compare.moving_target("sgd", [0.1], [1.0], 5)
+
+
+def test_moving_target_stops_diverging_runs_before_overflow_and_counts_catch_up():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        track = compare.moving_target(optim.SGD(), [0.5, 3.0], centers=[2.0, -2.0], steps_per_center=200, noise_std=0.0)
+    # eta = 3: w - c is multiplied by 1 - 3 = -2 per step: |w_t - 2| = 2 * 2^t passes 1e12 at t = 39
+    assert track.diverged_at.tolist() == [-1, 39]
+    assert np.isnan(track.positions[39:, 1]).all() and np.isfinite(track.positions[:39, 1]).all()
+    # eta = 0.5 halves the distance each step: from 2 to within 0.01 of 2 takes 8 steps (2 / 2^8 < 0.01)
+    # and from 2 to -2 (distance 4) takes 9
+    assert track.catch_up_steps(0.01)[:, 0].tolist() == [8, 9]
+    assert track.catch_up_steps(0.01)[:, 1].tolist() == [-1, -1]
