@@ -308,3 +308,287 @@ def plot_path_2d(positions, *, ax=None, color=None, label=None, markersize=3):
     ax.plot(w[:, 0], w[:, 1], "-o", color=color, ms=markersize, lw=1.0, label=label, zorder=3)
     ax.plot(w[0, 0], w[0, 1], "o", color=color, ms=markersize + 4, zorder=3)
     return ax
+
+
+def plot_sweep(lrs, scores, *, ax=None, label=None, color=None, marker="o", logy=False):
+    """A score against the learning rate: the mean over seeds, with a band from the lowest to the highest seed.
+
+    Parameters
+    ----------
+    lrs : sequence of float
+        The learning rates ``eta`` (drawn on a log axis).
+    scores : ndarray, shape (n_lrs, n_seeds)
+        One score per run; NaN for a run that diverged. A rate where every
+        seed diverged gets no point; the line breaks there.
+    label, color, marker
+        Line label, color and marker of the mean.
+    logy : bool
+        Log scale for the score.
+    """
+    ax = _axes(ax)
+    lrs = np.asarray(lrs, dtype=float)
+    scores = np.asarray(scores, dtype=float).reshape(len(lrs), -1)
+    finite = np.isfinite(scores)
+    some = finite.any(axis=1)
+    filled = np.where(finite, scores, 0.0)
+    count = np.maximum(finite.sum(axis=1), 1)
+    mean = np.where(some, filled.sum(axis=1) / count, np.nan)
+    low = np.where(some, np.where(finite, scores, np.inf).min(axis=1), np.nan)
+    high = np.where(some, np.where(finite, scores, -np.inf).max(axis=1), np.nan)
+    line = ax.plot(lrs, mean, marker=marker, ms=4, color=color, label=label)[0]
+    ax.fill_between(lrs, low, high, color=line.get_color(), alpha=0.2, lw=0)
+    log_lr_axis(ax)
+    if logy:
+        ax.set_yscale("log")
+    return ax
+
+
+def shade_stability_regimes(ax, L, *, labels=True):
+    """Shade the learning-rate axis (x) by what gradient descent does on curvature ``L``.
+
+    ``eta < 1/L``: monotone convergence (``REGIME_COLORS["too low"]``);
+    ``1/L < eta < 2/L``: oscillating convergence (``"oscillating"``);
+    ``eta > 2/L``: divergence (``"diverging"``). Dashed lines mark ``1/L``
+    and ``2/L``. Call it after the data are drawn, so the x-limits are known.
+    """
+    low, high = ax.get_xlim()
+    bands = [
+        (low, 1 / L, REGIME_COLORS["too low"], "monotone"),
+        (1 / L, 2 / L, REGIME_COLORS["oscillating"], "oscillating"),
+        (2 / L, high, REGIME_COLORS["diverging"], "diverging"),
+    ]
+    for start, end, color, name in bands:
+        if end > start:
+            ax.axvspan(start, end, color=color, alpha=0.12, lw=0, zorder=0, label=f"{name}" if labels else None)
+    for x, text in ((1 / L, "1/L"), (2 / L, "2/L")):
+        ax.axvline(x, color=PALETTE["black"], ls="--", lw=0.8, zorder=1)
+        ax.annotate(text, (x, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -10),
+                    textcoords="offset points", fontsize=8)
+    ax.set_xlim(low, high)
+    return ax
+
+
+def plot_outcome_map(xs, ys, outcomes, colors, *, ax=None, xlabel=None, ylabel=None, logy=True):
+    """A map of categorical outcomes over a grid, e.g. where each run ended.
+
+    Parameters
+    ----------
+    xs, ys : sequence of float
+        The grid's coordinates (cell centers), increasing.
+    outcomes : array of str, shape (len(ys), len(xs))
+        The outcome in every cell.
+    colors : dict
+        Outcome name -> color, in the legend's order; every outcome must have one.
+    logy : bool
+        Log scale for ``ys`` (e.g. learning rates).
+    """
+    ax = _axes(ax)
+    outcomes = np.asarray(outcomes)
+    names = list(colors)
+    unknown = sorted(set(np.unique(outcomes)) - set(names))
+    if unknown:
+        raise ValueError(f"colors must name every outcome, missing {unknown}")
+    codes = np.vectorize(names.index)(outcomes)
+    cmap = mpl.colors.ListedColormap([colors[name] for name in names])
+    ax.pcolormesh(_edges(xs, log=False), _edges(ys, log=logy), codes, cmap=cmap, vmin=-0.5,
+                  vmax=len(names) - 0.5, shading="flat")
+    if logy:
+        ax.set_yscale("log")
+    handles = [mpl.patches.Patch(color=colors[name], label=name) for name in names if (outcomes == name).any()]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.grid(False)
+    ax.set_xlabel(xlabel or "")
+    ax.set_ylabel(ylabel or "")
+    return ax
+
+
+def _edges(centers, log):
+    """Cell edges around increasing cell centers (midpoints; geometric on a log axis)."""
+    c = np.log(np.asarray(centers, dtype=float)) if log else np.asarray(centers, dtype=float)
+    mid = (c[1:] + c[:-1]) / 2
+    edges = np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+    return np.exp(edges) if log else edges
+
+
+#: Marker and color for each suggestion rule of the range test (``lrcourse.finder.RULES``).
+SUGGESTION_STYLES = {
+    "steepest": {"marker": "v", "color": PALETTE["green"]},
+    "min/10": {"marker": "s", "color": PALETTE["orange"]},
+    "valley": {"marker": "D", "color": PALETTE["purple"]},
+}
+
+
+def plot_range_test(test, *, ax=None, rules=("steepest", "min/10", "valley"), show_raw=True, skip_start=None, skip_end=5):
+    """The learning-rate range test: loss against the rate, with the suggested rates marked.
+
+    Draws the raw losses ``f_t`` (thin, light) and the smoothed losses
+    ``s_t`` against ``eta_t`` on a log axis, a marker on the smoothed curve
+    at each rule's suggestion (for ``"min/10"``, at the minimum it divides
+    by ten, with a dotted line down to the suggested rate), and a vertical
+    line where the test stopped, if it did.
+
+    Parameters
+    ----------
+    test : lrcourse.finder.RangeTest
+    rules : sequence of str
+        Rules to mark (see :func:`lrcourse.finder.suggest`); ``()`` for none.
+    show_raw : bool
+        Also draw the raw losses.
+    skip_start, skip_end : int
+        Passed to :meth:`RangeTest.suggestion`.
+    """
+    ax = _axes(ax)
+    if show_raw:
+        ax.plot(test.lrs, test.losses, color=PALETTE["sky"], lw=0.8, alpha=0.8, label="raw loss f_t")
+    ax.plot(test.lrs, test.smoothed, color=PALETTE["blue"], label=f"smoothed s_t (β = {test.beta:g})")
+    top = np.nanmax(np.where(np.isfinite(test.smoothed), test.smoothed, np.nan))
+    for rule in rules:
+        lr = test.suggestion(rule, skip_start, skip_end)
+        at = lr * 10 if rule == "min/10" else lr
+        loss = np.interp(np.log(at), np.log(test.lrs), test.smoothed)
+        style = SUGGESTION_STYLES[rule]
+        ax.plot([at], [loss], ls="none", ms=8, zorder=4, label=f"{rule}: η = {lr:.3g}", **style)
+        if rule == "min/10":
+            ax.annotate("", xy=(lr, loss), xytext=(at, loss), arrowprops={"arrowstyle": "->", "color": style["color"], "ls": ":"})
+    if test.stopped_at is not None:
+        ax.axvline(test.lrs[test.stopped_at], color=PALETTE["vermillion"], ls="--", lw=1.2, label="stopped")
+    ax.set_ylim(top=min(ax.get_ylim()[1], 1.5 * top))
+    log_lr_axis(ax)
+    ax.set_ylabel("loss")
+    ax.legend(loc="lower left")
+    return ax
+
+
+def plot_lr_sweep(lrs, values, *, ax=None, label=None, color=None, ylabel="final training loss", marker="o"):
+    """A grid search: a metric against the learning rate, mean and spread over seeds.
+
+    Parameters
+    ----------
+    lrs : sequence of float
+        The grid of rates.
+    values : ndarray, shape (n_rates,) or (n_rates, n_seeds)
+        The metric per rate (and seed); NaN entries (diverged runs) are left
+        out of the mean. With seeds, the band is the range (min to max).
+    label, color, ylabel, marker
+        Line label and color, axis label, marker of the grid points.
+    """
+    ax = _axes(ax)
+    values = np.asarray(values, dtype=float)
+    values = values[:, None] if values.ndim == 1 else values
+    counts = np.isfinite(values).sum(axis=1)
+    safe = np.where(np.isfinite(values), values, 0.0)
+    mean = np.where(counts > 0, safe.sum(axis=1) / np.maximum(counts, 1), np.nan)
+    color = color or PALETTE["blue"]
+    ax.plot(lrs, mean, marker=marker, ms=3.5, color=color, label=label)
+    if values.shape[1] > 1:
+        low = np.where(counts > 0, np.where(np.isfinite(values), values, np.inf).min(axis=1), np.nan)
+        high = np.where(counts > 0, np.where(np.isfinite(values), values, -np.inf).max(axis=1), np.nan)
+        ax.fill_between(lrs, low, high, color=color, alpha=0.2, lw=0)
+    log_lr_axis(ax)
+    ax.set_ylabel(ylabel)
+    if label is not None:
+        ax.legend(loc="best")
+    return ax
+
+
+def plot_epoch_curves(curves, lrs, *, ax=None, ylabel=None, logy=False):
+    """One curve per learning rate against the epoch: the mean over seeds, and their range as a band.
+
+    Parameters
+    ----------
+    curves : ndarray, shape (n_lrs, n_seeds, epochs + 1) or (n_lrs, epochs + 1)
+        A per-epoch metric (e.g. ``GridResult.val_acc``), epoch 0 first; NaN
+        entries (diverged runs) are left out of the mean, and a line ends
+        where every seed has diverged.
+    lrs : sequence of float
+        The rate of each curve: colors it on a log scale and labels it.
+    ylabel : str, optional
+    logy : bool
+        Log scale for the metric (e.g. a loss or a gradient norm).
+    """
+    ax = _axes(ax)
+    curves = np.asarray(curves, dtype=float)
+    curves = curves[:, None, :] if curves.ndim == 2 else curves
+    if len(lrs) != curves.shape[0]:
+        raise ValueError(f"lrs must have one rate per curve ({curves.shape[0]}), got {len(lrs)}")
+    epochs = np.arange(curves.shape[-1])
+    finite = np.isfinite(curves)
+    counts = finite.sum(axis=1)
+    mean = np.where(counts > 0, np.where(finite, curves, 0.0).sum(axis=1) / np.maximum(counts, 1), np.nan)
+    low = np.where(counts > 0, np.where(finite, curves, np.inf).min(axis=1), np.nan)
+    high = np.where(counts > 0, np.where(finite, curves, -np.inf).max(axis=1), np.nan)
+    with style():
+        for k, (lr, color) in enumerate(zip(lrs, lr_colors(lrs))):
+            ax.plot(epochs, mean[k], color=color, label=lr_label(lr))
+            if curves.shape[1] > 1:
+                ax.fill_between(epochs, low[k], high[k], color=color, alpha=0.18, lw=0)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+def plot_confusion_matrix(counts, class_names=None, *, ax=None):
+    """A confusion matrix as a heat map with the count in every cell.
+
+    Rows are the true classes, columns the predicted ones (as
+    :func:`lrcourse.nets.confusion_matrix`); the diagonal holds the correct
+    predictions. Cells are shaded by count on a square-root scale, so that
+    the few errors off the diagonal stay visible next to the large diagonal.
+    """
+    ax = _axes(ax)
+    counts = np.asarray(counts)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(f"counts must be a square matrix, got shape {counts.shape}")
+    n = counts.shape[0]
+    names = [str(k) for k in range(n)] if class_names is None else [str(c) for c in class_names]
+    norm = mpl.colors.PowerNorm(0.5, vmin=0, vmax=max(int(counts.max()), 1))
+    image = ax.imshow(counts, cmap="cividis", norm=norm)
+    for (i, j), value in np.ndenumerate(counts):
+        if value:
+            dark = norm(value) > 0.6
+            ax.text(j, i, str(int(value)), ha="center", va="center", fontsize=7,
+                    color=PALETTE["black"] if dark else "white")
+    ax.set_xticks(range(n), names)
+    ax.set_yticks(range(n), names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.grid(False)
+    return image
+
+
+def plot_digits(images, labels=None, *, ax=None, ncols=10):
+    """Small grayscale images side by side in one mosaic (dark = ink), each with its label below.
+
+    Parameters
+    ----------
+    images : ndarray, shape (n, h, w)
+        Pixel values in ``[0, 1]``.
+    labels : sequence, optional
+        One label per image, written under it.
+    ncols : int
+        Images per row.
+    """
+    ax = _axes(ax)
+    images = np.asarray(images, dtype=float)
+    if images.ndim != 3:
+        raise ValueError(f"images must have shape (n, h, w), got shape {images.shape}")
+    n, h, w = images.shape
+    nrows = -(-n // ncols)
+    gap = 2
+    mosaic = np.full((nrows * (h + gap) - gap, ncols * (w + gap) - gap), np.nan)
+    for k, image in enumerate(images):
+        row, col = divmod(k, ncols)
+        mosaic[row * (h + gap) : row * (h + gap) + h, col * (w + gap) : col * (w + gap) + w] = image
+    cmap = mpl.colormaps["gray_r"].with_extremes(bad="white")
+    ax.imshow(mosaic, cmap=cmap, vmin=0.0, vmax=1.0, interpolation="nearest")
+    if labels is not None:
+        for k, label in enumerate(labels):
+            row, col = divmod(k, ncols)
+            ax.text(col * (w + gap) + (w - 1) / 2, row * (h + gap) + h + 0.1, str(label),
+                    ha="center", va="top", fontsize=8)
+    ax.set_axis_off()
+    return ax
