@@ -11,6 +11,7 @@ The package is small on purpose. Each module has one job:
 ``data``         the UCI handwritten digits, shipped with the package
 ``nets``         softmax regression and a one-hidden-layer network in numpy
 ``finder``       the learning-rate range test
+``misconceptions``  experiments behind the chapter on common claims
 ``compare``      optimizers and per-layer rates compared over sweeps of rates
 ``plots``        the book's plotting style and figure helpers
 ``widgets``      slider explorers, live in Jupyter and static in the book
@@ -37,6 +38,7 @@ __all__ = [
     "descent",
     "finder",
     "landscapes",
+    "misconceptions",
     "nets",
     "optim",
     "plots",
