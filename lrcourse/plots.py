@@ -74,9 +74,16 @@ def style():
     >>> with style():
     ...     fig, ax = plt.subplots()
     >>> plt.close(fig)
+
+    Leaving the context restores every rcParam except ``interactive``: the
+    first figure of a session loads the backend inside the context, and
+    Jupyter's inline backend switches interactive mode on as it loads. Were
+    that undone, no later figure would be shown.
     """
     with mpl.rc_context(_RC):
         yield
+        interactive = mpl.is_interactive()
+    mpl.interactive(interactive)
 
 
 def figure(ncols=1, nrows=1, *, width=None, height=None, **kwargs):
@@ -385,7 +392,7 @@ def plot_outcome_map(xs, ys, outcomes, colors, *, ax=None, xlabel=None, ylabel=N
     ax = _axes(ax)
     outcomes = np.asarray(outcomes)
     names = list(colors)
-    unknown = sorted(set(np.unique(outcomes)) - set(names))
+    unknown = sorted(set(np.unique(outcomes).tolist()) - set(names))
     if unknown:
         raise ValueError(f"colors must name every outcome, missing {unknown}")
     codes = np.vectorize(names.index)(outcomes)
