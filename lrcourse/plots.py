@@ -369,8 +369,8 @@ def shade_stability_regimes(ax, L, *, labels=True):
             ax.axvspan(start, end, color=color, alpha=0.12, lw=0, zorder=0, label=f"{name}" if labels else None)
     for x, text in ((1 / L, "1/L"), (2 / L, "2/L")):
         ax.axvline(x, color=PALETTE["black"], ls="--", lw=0.8, zorder=1)
-        ax.annotate(text, (x, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -10),
-                    textcoords="offset points", fontsize=8)
+        ax.annotate(text, (x, 0.0), xycoords=("data", "axes fraction"), xytext=(3, 4),
+                    textcoords="offset points", fontsize=8, va="bottom")
     ax.set_xlim(low, high)
     return ax
 
