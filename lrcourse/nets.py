@@ -36,12 +36,18 @@ and losses come back with shape ``(R,)``. A learning rate of shape
 History(epochs=5, steps=170, train_loss=0.3021, val_acc=0.9415, diverged_at=None)
 """
 
+import contextlib
 import math
 import numbers
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
+
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:  # optional: without it, training is only slower on a busy machine
+    threadpool_limits = None
 
 from . import _validate
 from .data import check_labels, minibatches
@@ -72,13 +78,23 @@ __all__ = [
 ACTIVATIONS = ("relu", "tanh")
 
 _CHUNK = 256
-"""Whole-set evaluations run this many samples at a time.
+"""Whole-set evaluations run this many samples at a time, which keeps the
+matrix products of many stacked runs small and cache-friendly."""
 
-With stacked runs, every matrix product is a stack of small products; kept
-this small, OpenBLAS computes each on one thread, which avoids the heavy
-cost of synchronizing threads on a busy machine (measured: about 6 times
-faster on two shared cores).
-"""
+
+def _one_blas_thread():
+    """A context in which BLAS (numpy's matrix products) runs on one thread.
+
+    Training makes thousands of small matrix products. Multithreaded BLAS
+    gains little on them and loses a lot when the machine's cores are busy
+    or rationed (a shared server, a Binder container): the threads wait for
+    each other. Measured on two shared cores: a grid of 55 runs trained 2 to
+    10 times faster on one thread. Needs the optional package
+    ``threadpoolctl``; without it, BLAS keeps its own number of threads.
+    """
+    if threadpool_limits is None:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 PARAM_LIMIT = 1e12
 """Training counts a run as diverged once a parameter entry exceeds this in magnitude.
@@ -774,6 +790,11 @@ def _fit(model, params, optimizer, arrays, epochs, batch_size, rates, shuffle_rn
     ``shuffle_rngs`` has one generator per distinct seed and ``seed_of_run``
     maps each stacked run to its generator (None for one run).
     """
+    with _one_blas_thread():
+        return _fit_loop(model, params, optimizer, arrays, epochs, batch_size, rates, shuffle_rngs, seed_of_run, blowup)
+
+
+def _fit_loop(model, params, optimizer, arrays, epochs, batch_size, rates, shuffle_rngs, seed_of_run, blowup):
     X_train, y_train, X_val, y_val = arrays
     n_runs = _n_runs(params)
     R = 1 if n_runs is None else n_runs

@@ -226,6 +226,22 @@ def test_training_decreases_the_loss_at_a_sane_rate(digits):
     np.testing.assert_allclose(history.grad_norm["total"], np.sqrt((layers**2).sum(axis=0)), rtol=1e-12)
 
 
+def test_training_runs_blas_on_one_thread(digits, monkeypatch):
+    import contextlib
+
+    calls = []
+
+    def fake_limits(**kwargs):
+        calls.append(kwargs)
+        return contextlib.nullcontext()
+
+    monkeypatch.setattr(nets, "threadpool_limits", fake_limits)
+    nets.train(nets.SoftmaxRegression(), digits, optim.SGD(lr=0.1), epochs=1)
+    assert calls == [{"limits": 1, "user_api": "blas"}]
+    monkeypatch.setattr(nets, "threadpool_limits", None)
+    assert not nets.train(nets.SoftmaxRegression(), digits, optim.SGD(lr=0.1), epochs=1).diverged
+
+
 def test_training_is_deterministic_given_the_seed(digits):
     model = nets.MLP(n_hidden=16)
     a = nets.train(model, digits, optim.Adam(lr=1e-2), epochs=2, seed=7)
