@@ -21,6 +21,7 @@ array([[0., 0., 1.],
 """
 
 import functools
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,12 +104,15 @@ class Digits:
         X, _ = self.split(name)
         return X.reshape(-1, *self.image_shape)
 
-    def describe(self):
-        """A few lines stating the sizes, the scaling and where the data come from."""
+    def describe(self, width=None):
+        """A few lines stating the sizes, the scaling and where the data come from.
+
+        ``width``: wrap the lines to this many characters (default: no wrapping).
+        """
         sizes = {name: len(self.split(name)[1]) for name in ("train", "val", "test")}
         total = sum(sizes.values())
         counts = np.bincount(self.y_train, minlength=self.n_classes)
-        return "\n".join(
+        text = "\n".join(
             [
                 f"Handwritten digits: {total} images of 8x8 pixels, {self.n_classes} classes, "
                 "pixels scaled from 0..16 to [0, 1].",
@@ -118,6 +122,9 @@ class Digits:
                 f"Source: {self.source}.",
             ]
         )
+        if width is None:
+            return text
+        return "\n".join(textwrap.fill(line, width=width, subsequent_indent="  ") for line in text.splitlines())
 
     def __repr__(self):
         return (
@@ -153,11 +160,13 @@ def load_digits(seed=0, fractions=(0.6, 0.2, 0.2)):
     Examples
     --------
     >>> digits = load_digits(seed=0)
-    >>> print(digits.describe())  # doctest: +ELLIPSIS
-    Handwritten digits: 1797 images of 8x8 pixels, 10 classes, pixels scaled from 0..16 to [0, 1].
+    >>> print(digits.describe(width=79))
+    Handwritten digits: 1797 images of 8x8 pixels, 10 classes, pixels scaled from
+      0..16 to [0, 1].
     Split (stratified, seed=0): train 1078, validation 359, test 360.
     Train images per class: 107, 109, 106, 110, 109, 109, 109, 107, 104, 108.
-    Source: UCI Optical Recognition of Handwritten Digits (Alpaydin & Kaynak, 1998, ...
+    Source: UCI Optical Recognition of Handwritten Digits (Alpaydin & Kaynak, 1998,
+      doi:10.24432/C50P49), CC BY 4.0; the copy shipped with scikit-learn.
     """
     seed = _validate.integer(seed, "seed", low=0)
     fractions = _check_fractions(fractions)

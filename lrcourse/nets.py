@@ -650,10 +650,10 @@ class History:
         return epochs_to_reach(getattr(self, metric), target)
 
     def summary(self):
-        """A few lines: settings, final (or last measured) and best metrics, divergence."""
+        """A few lines: the settings (one per line), final (or last measured) and best metrics, divergence."""
         last = self._last_measured()
         lines = [
-            ", ".join(f"{key}={value}" for key, value in self.settings.items()),
+            *(f"{key}: {value}" for key, value in self.settings.items()),
             f"epoch {last}: train loss {self.train_loss[last]:.4f}, val loss {self.val_loss[last]:.4f}, "
             f"train acc {self.train_acc[last]:.4f}, val acc {self.val_acc[last]:.4f}",
             f"best val acc {self.val_acc[self.best_epoch]:.4f} at epoch {self.best_epoch}",

@@ -498,8 +498,11 @@ def plot_lr_sweep(lrs, values, *, ax=None, label=None, color=None, ylabel="final
     return ax
 
 
-def plot_epoch_curves(curves, lrs, *, ax=None, ylabel=None, logy=False):
+def plot_epoch_curves(curves, lrs, *, ax=None, ylabel=None, logy=False, band=True, legend=True):
     """One curve per learning rate against the epoch: the mean over seeds, and their range as a band.
+
+    Curves differ in color (lighter for a larger rate, see :func:`lr_colors`)
+    and also in line style, so that neighbouring rates stay apart in gray.
 
     Parameters
     ----------
@@ -512,6 +515,10 @@ def plot_epoch_curves(curves, lrs, *, ax=None, ylabel=None, logy=False):
     ylabel : str, optional
     logy : bool
         Log scale for the metric (e.g. a loss or a gradient norm).
+    band : bool
+        Shade the range of the seeds (when there are several).
+    legend : bool
+        Draw a legend to the right of the axes.
     """
     ax = _axes(ax)
     curves = np.asarray(curves, dtype=float)
@@ -524,17 +531,20 @@ def plot_epoch_curves(curves, lrs, *, ax=None, ylabel=None, logy=False):
     mean = np.where(counts > 0, np.where(finite, curves, 0.0).sum(axis=1) / np.maximum(counts, 1), np.nan)
     low = np.where(counts > 0, np.where(finite, curves, np.inf).min(axis=1), np.nan)
     high = np.where(counts > 0, np.where(finite, curves, -np.inf).max(axis=1), np.nan)
+    styles = ["-", "--", "-.", ":"]
     with style():
         for k, (lr, color) in enumerate(zip(lrs, lr_colors(lrs))):
-            ax.plot(epochs, mean[k], color=color, label=lr_label(lr))
-            if curves.shape[1] > 1:
+            ax.plot(epochs, mean[k], color=color, ls=styles[k % len(styles)], label=lr_label(lr))
+            if band and curves.shape[1] > 1:
                 ax.fill_between(epochs, low[k], high[k], color=color, alpha=0.18, lw=0)
     if logy:
         ax.set_yscale("log")
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     if ylabel:
         ax.set_ylabel(ylabel)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if legend:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 

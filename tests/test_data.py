@@ -152,3 +152,10 @@ def test_minibatches_cover_every_index_once_in_a_seeded_order():
 def test_minibatches_reject_a_zero_batch_size():
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
         data.minibatches(10, 0, np.random.default_rng(0))
+
+
+def test_describe_wraps_to_a_width_without_losing_words():
+    digits = data.load_digits()
+    wrapped = digits.describe(width=60)
+    assert max(len(line) for line in wrapped.splitlines()) <= 60
+    assert wrapped.split() == digits.describe().split()

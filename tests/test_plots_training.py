@@ -26,8 +26,14 @@ def test_epoch_curves_draw_the_mean_over_seeds_and_skip_diverged_runs():
 def test_epoch_curves_accept_one_curve_per_rate_and_check_lengths():
     ax = plots.plot_epoch_curves(np.array([[1.0, 0.1], [1.0, 0.01]]), [0.1, 1.0], logy=True)
     assert ax.get_yscale() == "log" and len(ax.collections) == 0
+    assert [line.get_linestyle() for line in ax.lines] == ["-", "--"]
     with pytest.raises(ValueError, match="lrs must have one rate per curve"):
         plots.plot_epoch_curves(np.zeros((2, 3)), [0.1])
+
+
+def test_epoch_curves_without_band_or_legend():
+    ax = plots.plot_epoch_curves(np.ones((2, 3, 4)), [0.1, 1.0], band=False, legend=False)
+    assert len(ax.collections) == 0 and ax.get_legend() is None and len(ax.lines) == 2
 
 
 def test_confusion_matrix_writes_every_nonzero_count():
