@@ -540,6 +540,7 @@ def plot_epoch_curves(curves, lrs, *, ax=None, ylabel=None, logy=False, band=Tru
     if logy:
         ax.set_yscale("log")
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    ax.set_xlim(0, epochs[-1])
     ax.set_xlabel("epoch")
     if ylabel:
         ax.set_ylabel(ylabel)
