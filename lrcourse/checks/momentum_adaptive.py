@@ -17,7 +17,7 @@ def effective_lr(answer):
         answer,
         theory.momentum_effective_lr(lr, beta),
         name="effective_lr",
-        what="η / (1 − β): the buffer adds up 1 + β + β² + ... = 1 / (1 − β) copies of g",
+        what="η / (1 − β), the sum 1 + β + β² + ... times η",
         mistakes=[
             Mistake(lr * beta, "β multiplies the *old* buffer; the sum of all the copies of g is 1 + β + β² + ..."),
             Mistake(lr * (1 - beta), "that is a dampened average; PyTorch's buffer adds g undampened, b = βb + g."),
@@ -53,7 +53,7 @@ def optimal_beta(answer):
         theory.optimal_heavy_ball(L, mu).beta,
         name="best_beta",
         rtol=1e-4,
-        what="((√κ − 1) / (√κ + 1))² with κ = 100",
+        what="((√κ − 1) / (√κ + 1))², κ = 100",
         mistakes=[
             Mistake((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1), "that is the contraction factor √β; square it to get β."),
             Mistake((kappa - 1) / (kappa + 1), "that is gradient descent's best factor; the heavy ball's uses √κ."),
@@ -151,7 +151,7 @@ def adamw_step(answer):
         answer,
         float(optim.AdamW(lr=lr, weight_decay=decay).step(np.array([w]), np.array([0.0]))[0]),
         name="w_after_adamw",
-        what="w (1 − η λ): the decay is applied directly, not through the adaptive step",
+        what="w (1 − η λ): decay applied directly",
         mistakes=[
             Mistake(adam_l2, "that is Adam with L2: λw entered the gradient and was normalized to a step of η."),
             Mistake(w * (1 - decay), "the decay per step is η λ, not λ."),
