@@ -17,7 +17,7 @@ def largest_stable_lr(answer):
         answer,
         theory.stability_limit(BOWL_L),
         name="largest_stable_lr",
-        what="2/L: the steepest direction sets the limit",
+        what="2/L",
         mistakes=[
             Mistake(2 / BOWL_MU, "that is 2/μ: the flat direction would survive it, the steep one explodes first."),
             Mistake(1 / BOWL_L, "1/L is the fastest rate for the steep direction; the limit is twice as large."),
@@ -33,7 +33,7 @@ def fastest_lr(answer):
         answer,
         theory.optimal_lr(BOWL_L, mu=BOWL_MU),
         name="fastest_lr",
-        what="2/(μ + L) balances the flat and the steep direction",
+        what="2/(μ + L)",
         mistakes=[
             Mistake(1 / BOWL_L, "1/L is perfect for the steep direction but crawls along the flat one."),
             Mistake(2 / BOWL_L, "at 2/L the steep direction bounces forever and never converges."),
@@ -85,7 +85,7 @@ def rosenbrock_limit(answer):
         answer,
         2 / L,
         name="rosenbrock_limit",
-        what="2 / L with L the largest eigenvalue of the Hessian at (1, 1)",
+        what="2/L(1, 1)",
         rtol=1e-4,
         mistakes=[
             Mistake(2 / hessian[0, 0], "that uses only the diagonal entry 802; the off-diagonal −400 makes L larger."),
@@ -104,7 +104,7 @@ def noise_floor(answer):
         answer,
         theory.noise_floor_quadratic(lr, L, sigma),
         name="noise_floor",
-        what="L/2 times the stationary variance η σ² / (L (2 − ηL))",
+        what="ησ²/(2(2 − ηL))",
         mistakes=[
             Mistake(lr * sigma**2 / 4, "that is the small-η approximation ησ²/4; keep the exact factor 2 − ηL."),
             Mistake(variance, "that is the variance of w; the loss is L/2 times it."),
