@@ -29,11 +29,17 @@ def test_value_known_mistake_gets_its_hint():
     result = check_value(0.25, 0.5, name="eta_max", mistakes=[Mistake(0.25, "That is 1/L.")])
     assert not result.passed
     assert result.message.endswith("Hint: That is 1/L.")
-    assert "expected 0.5" in result.message
+    assert "0.25 is too small" in result.message
+    assert "0.5" not in result.message, "a value check must not give the answer away"
 
 
 def test_value_wrong_shape_fails():
-    assert not check_value([0.5, 0.5], 0.5).passed
+    result = check_value([0.5, 0.5], 0.5)
+    assert not result.passed and "does not match" in result.message
+
+
+def test_value_says_too_large():
+    assert "is too large" in check_value(3.0, 2.0).message
 
 
 def test_function_passes_on_reference():

@@ -65,6 +65,14 @@ def test_every_figure_has_caption_and_alt_text(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_captioned_figure_was_drawn(path):
+    for cell in code_cells(load(path)):
+        if cell["metadata"].get("mystnb", {}).get("figure"):
+            images = [o for o in cell["outputs"] if "image/png" in o.get("data", {})]
+            assert len(images) == 1, f"a captioned cell must store exactly one figure: {''.join(cell['source'])[:120]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_explorer_cells_are_ignored_by_nbval(path):
     for cell in code_cells(load(path)):
         if "explorer(" in "".join(cell["source"]):

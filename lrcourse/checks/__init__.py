@@ -5,9 +5,11 @@ package (not in the notebook), and returns a :class:`CheckResult` that shows
 itself as one or more lines of text:
 
 * on success, ``✔ Correct: ...`` and what was verified;
-* otherwise ``✘ Not yet: ...`` with the case that failed, what was expected
-  and what the answer gave, and, when the answer matches a known mistake (a
-  sign error, a forgotten factor), a hint that names that mistake.
+* otherwise ``✘ Not yet: ...`` with what is wrong, and, when the answer
+  matches a known mistake (a sign error, a forgotten factor), a hint that
+  names that mistake. A function's check names the failing case with the
+  expected and the actual result; a value's check says only whether the
+  answer is too large or too small, so that it never gives the answer away.
 
 A placeholder answer (``None``, or a function that raises
 ``NotImplementedError``) gets ``✘ Not yet: ... not answered yet`` rather than
@@ -69,6 +71,18 @@ def _close(got, expected, rtol, atol):
     return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True))
 
 
+def _direction(answer, expected):
+    """Say how a wrong answer is off without giving the expected value away."""
+    try:
+        got, want = float(answer), float(expected)
+    except (TypeError, ValueError):
+        shape = np.shape(expected)
+        return f"does not match the expected {'value' if shape == () else f'array of shape {shape}'}"
+    if not np.isfinite(got):
+        return "is not a finite number"
+    return "is too large" if got > want else "is too small"
+
+
 def _show(value):
     if isinstance(value, float | np.floating):
         return f"{float(value):.6g}"
@@ -98,14 +112,14 @@ def check_value(answer, expected, *, name="answer", what=None, rtol=1e-6, atol=1
     >>> check_value(0.5, 0.5, name="largest_stable_lr")
     ✔ Correct: largest_stable_lr = 0.5.
     >>> check_value(0.25, 0.5, name="largest_stable_lr", mistakes=[Mistake(0.25, "That is 1/L.")])
-    ✘ Not yet: largest_stable_lr = 0.25, expected 0.5. Hint: That is 1/L.
+    ✘ Not yet: largest_stable_lr = 0.25 is too small. Hint: That is 1/L.
     """
     if answer is None:
         return CheckResult(False, f"{FAIL}: {name} is not answered yet (it is still None).")
     if _close(answer, expected, rtol, atol):
         detail = f" ({what})" if what else ""
         return CheckResult(True, f"{PASS}: {name} = {_show(answer)}{detail}.")
-    message = f"{FAIL}: {name} = {_show(answer)}, expected {_show(expected)}."
+    message = f"{FAIL}: {name} = {_show(answer)} {_direction(answer, expected)}."
     for mistake in mistakes:
         if _close(answer, mistake.answer, rtol, atol):
             return CheckResult(False, f"{message} Hint: {mistake.hint}")
