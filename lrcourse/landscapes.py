@@ -452,7 +452,7 @@ class Noisy(Landscape):
             rng = self._rng
         elif not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)) or None, got {rng!r}")
-        return g + self.noise_std * rng.standard_normal(g.shape)
+        return _result(g + self.noise_std * rng.standard_normal(np.shape(g)))
 
     def hessian(self, x):
         """The wrapped landscape's Hessian."""

@@ -317,20 +317,26 @@ def plot_path_2d(positions, *, ax=None, color=None, label=None, markersize=3):
     return ax
 
 
-def plot_sweep(lrs, scores, *, ax=None, label=None, color=None, marker="o", logy=False):
+def plot_sweep(lrs, scores, *, ax=None, label=None, color=None, marker="o", logy=False, ylabel=None):
     """A score against the learning rate: the mean over seeds, with a band from the lowest to the highest seed.
+
+    This is the picture of a grid search: one point per rate on a log axis.
 
     Parameters
     ----------
     lrs : sequence of float
         The learning rates ``eta`` (drawn on a log axis).
-    scores : ndarray, shape (n_lrs, n_seeds)
-        One score per run; NaN for a run that diverged. A rate where every
-        seed diverged gets no point; the line breaks there.
+    scores : ndarray, shape (n_lrs,) or (n_lrs, n_seeds)
+        One score per run; NaN for a run that diverged, left out of the mean.
+        A rate where every seed diverged gets no point; the line breaks there.
+        With one seed there is no band.
     label, color, marker
-        Line label, color and marker of the mean.
+        Line label (a legend is drawn when given), color (default blue) and
+        marker of the mean.
     logy : bool
         Log scale for the score.
+    ylabel : str, optional
+        Label of the score axis.
     """
     ax = _axes(ax)
     lrs = np.asarray(lrs, dtype=float)
@@ -340,13 +346,19 @@ def plot_sweep(lrs, scores, *, ax=None, label=None, color=None, marker="o", logy
     filled = np.where(finite, scores, 0.0)
     count = np.maximum(finite.sum(axis=1), 1)
     mean = np.where(some, filled.sum(axis=1) / count, np.nan)
-    low = np.where(some, np.where(finite, scores, np.inf).min(axis=1), np.nan)
-    high = np.where(some, np.where(finite, scores, -np.inf).max(axis=1), np.nan)
-    line = ax.plot(lrs, mean, marker=marker, ms=4, color=color, label=label)[0]
-    ax.fill_between(lrs, low, high, color=line.get_color(), alpha=0.2, lw=0)
+    color = color or PALETTE["blue"]
+    ax.plot(lrs, mean, marker=marker, ms=4, color=color, label=label)
+    if scores.shape[1] > 1:
+        low = np.where(some, np.where(finite, scores, np.inf).min(axis=1), np.nan)
+        high = np.where(some, np.where(finite, scores, -np.inf).max(axis=1), np.nan)
+        ax.fill_between(lrs, low, high, color=color, alpha=0.2, lw=0)
     log_lr_axis(ax)
     if logy:
         ax.set_yscale("log")
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    if label is not None:
+        ax.legend(loc="best")
     return ax
 
 
@@ -463,38 +475,6 @@ def plot_range_test(test, *, ax=None, rules=("steepest", "min/10", "valley"), sh
     log_lr_axis(ax)
     ax.set_ylabel("loss")
     ax.legend(loc="lower left")
-    return ax
-
-
-def plot_lr_sweep(lrs, values, *, ax=None, label=None, color=None, ylabel="final training loss", marker="o"):
-    """A grid search: a metric against the learning rate, mean and spread over seeds.
-
-    Parameters
-    ----------
-    lrs : sequence of float
-        The grid of rates.
-    values : ndarray, shape (n_rates,) or (n_rates, n_seeds)
-        The metric per rate (and seed); NaN entries (diverged runs) are left
-        out of the mean. With seeds, the band is the range (min to max).
-    label, color, ylabel, marker
-        Line label and color, axis label, marker of the grid points.
-    """
-    ax = _axes(ax)
-    values = np.asarray(values, dtype=float)
-    values = values[:, None] if values.ndim == 1 else values
-    counts = np.isfinite(values).sum(axis=1)
-    safe = np.where(np.isfinite(values), values, 0.0)
-    mean = np.where(counts > 0, safe.sum(axis=1) / np.maximum(counts, 1), np.nan)
-    color = color or PALETTE["blue"]
-    ax.plot(lrs, mean, marker=marker, ms=3.5, color=color, label=label)
-    if values.shape[1] > 1:
-        low = np.where(counts > 0, np.where(np.isfinite(values), values, np.inf).min(axis=1), np.nan)
-        high = np.where(counts > 0, np.where(np.isfinite(values), values, -np.inf).max(axis=1), np.nan)
-        ax.fill_between(lrs, low, high, color=color, alpha=0.2, lw=0)
-    log_lr_axis(ax)
-    ax.set_ylabel(ylabel)
-    if label is not None:
-        ax.legend(loc="best")
     return ax
 
 

@@ -226,3 +226,9 @@ def test_double_well_which_minimum():
     assert well.which_minimum(1.02, tol=0.05).tolist() == "deep"
     with pytest.raises(ValueError, match="tol must be a finite number >= 0, got -1.0"):
         well.which_minimum(1.0, tol=-1.0)
+
+
+def test_noisy_gradient_at_a_single_point_is_a_float():
+    noisy = Noisy(Quadratic1D(L=2.0), noise_std=0.0, seed=0)
+    g = noisy.grad(1.5)
+    assert isinstance(g, float) and g == 3.0

@@ -32,10 +32,10 @@ def test_plot_range_test_marks_the_stop():
     assert len(stop) == 1 and stop[0].get_xdata()[0] == test.lrs[5]
 
 
-def test_plot_lr_sweep_draws_the_mean_over_finite_seeds_and_the_range():
+def test_plot_sweep_draws_the_mean_over_finite_seeds_and_the_range():
     lrs = [0.01, 0.1, 1.0]
     values = np.array([[1.0, 3.0], [0.5, np.nan], [np.nan, np.nan]])
-    ax = plots.plot_lr_sweep(lrs, values, label="SGD")
+    ax = plots.plot_sweep(lrs, values, label="SGD")
     mean = ax.get_lines()[0].get_ydata()
     assert mean[0] == 2.0 and mean[1] == 0.5 and np.isnan(mean[2])
     band = ax.collections[0].get_paths()[0].vertices
