@@ -7,7 +7,6 @@ or computes the closed form an experiment is compared with:
 ======================  =======================================================
 ``noisy_quadratic_loss``  expected loss of SGD on ``f(w) = L/2 w^2`` with noisy
                           gradients, after ``t`` steps (closed form)
-``noise_floor``           its limit for ``t -> infinity``
 ``epochs_to_target``      first epoch at which an accuracy reaches a target
 ``best_rate``             the rate with the best mean score over seeds
 ``distance_from_init``    how far each run of a grid moved, ``||w_T - w_0||``
@@ -28,7 +27,6 @@ from . import _validate, landscapes, nets, optim
 
 __all__ = [
     "noisy_quadratic_loss",
-    "noise_floor",
     "epochs_to_target",
     "BestRate",
     "best_rate",
@@ -99,28 +97,6 @@ def noisy_quadratic_loss(lr, L, noise_std, w0, t):
         pile = np.where(one_minus_q == 0, t, forgotten / np.where(one_minus_q == 0, 1.0, one_minus_q))
         second = decay * w0**2 + lr**2 * noise_std**2 * pile
     value = np.where(np.isfinite(second), 0.5 * L * second, np.inf)
-    return float(value) if value.ndim == 0 else value
-
-
-def noise_floor(lr, L, noise_std):
-    """The limit of :func:`noisy_quadratic_loss` as ``t -> infinity``.
-
-    .. math::
-
-        \\lim_{t\\to\\infty} E[f(w_t)] = \\frac{\\eta \\sigma^2}{2 (2 - \\eta L)}
-        \\quad \\text{for } 0 < \\eta < 2/L,
-
-    and ``inf`` for ``eta >= 2/L``. It shrinks in proportion to ``eta`` for
-    small rates: the noise floor.
-
-    >>> round(noise_floor(0.1, L=1.0, noise_std=1.0), 6)  # 0.1 / (2 * 1.9)
-    0.026316
-    """
-    lr = _validate.array(lr, "lr", low=0)
-    L = _validate.number(L, "L", low=0, low_open=True)
-    noise_std = _validate.number(noise_std, "noise_std", low=0)
-    stable = lr * L < 2.0
-    value = np.where(stable, lr * noise_std**2 / (2.0 * np.where(stable, 2.0 - lr * L, 1.0)), np.inf)
     return float(value) if value.ndim == 0 else value
 
 

@@ -47,9 +47,8 @@ def test_noisy_quadratic_loss_overflows_to_inf_without_warnings():
 
 def test_noise_floor_is_the_long_run_limit():
     lrs = np.array([0.01, 0.1, 1.0, 1.9])
-    assert np.allclose(mc.noise_floor(lrs, 1.0, 2.0), mc.noisy_quadratic_loss(lrs, 1.0, 2.0, 5.0, 100_000))
-    assert mc.noise_floor(0.1, 1.0, 1.0) == pytest.approx(0.1 / (2 * 1.9))
-    assert mc.noise_floor(2.0, 1.0, 1.0) == math.inf
+    floor = theory.noise_floor_quadratic(lrs, L=1.0, noise_std=2.0)
+    assert np.allclose(floor, mc.noisy_quadratic_loss(lrs, 1.0, 2.0, 5.0, 100_000))
 
 
 @pytest.mark.parametrize(
