@@ -11,7 +11,7 @@ when the cell runs. It then shows itself in two ways at the same time:
   JavaScript that switch the image. No kernel, no CDN, no network.
 
 The book's configuration tells the page to prefer the HTML; a live frontend
-prefers the widget. Frames are quantized to a small palette so a page stays
+prefers the widget. Frames are quantized to a 64-color palette so a page stays
 light; keep grids small (a slider of 10-20 values, two sliders of ~8 each).
 
 Example
@@ -93,7 +93,7 @@ class Slider:
 class Explorer:
     """Frames of a figure over a grid of slider values; see :func:`explorer`."""
 
-    def __init__(self, draw, sliders, *, figsize=(7.5, 3.2), dpi=90, alt=None, colors=128):
+    def __init__(self, draw, sliders, *, figsize=(7.5, 3.2), dpi=80, alt=None, colors=64):
         self.sliders = sliders
         self.alt = alt
         names = list(sliders)
@@ -210,7 +210,7 @@ class Explorer:
         }
 
 
-def explorer(draw, *, figsize=(7.5, 3.2), dpi=90, alt=None, **sliders):
+def explorer(draw, *, figsize=(7.5, 3.2), dpi=80, alt=None, **sliders):
     """Make a slider explorer of the figure that ``draw`` makes.
 
     Parameters
