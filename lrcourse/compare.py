@@ -224,6 +224,13 @@ class LayerRateGrid:
     val_acc: np.ndarray
     diverged_at: np.ndarray
 
+    def __repr__(self):
+        runs = self.diverged_at.size
+        return (
+            f"LayerRateGrid(ratios={len(self.ratios)}, lrs={len(self.lrs)}, seeds={len(self.seeds)}, "
+            f"diverged={int((self.diverged_at >= 0).sum())} of {runs} runs)"
+        )
+
     def best(self):
         """For each ratio: ``(best base rate, mean and std of val_acc over seeds there)``, by mean accuracy."""
         mean = np.nanmean(np.where(self.diverged_at >= 0, np.nan, self.val_acc), axis=2)

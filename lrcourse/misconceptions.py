@@ -7,10 +7,8 @@ or computes the closed form an experiment is compared with:
 ======================  =======================================================
 ``noisy_quadratic_loss``  expected loss of SGD on ``f(w) = L/2 w^2`` with noisy
                           gradients, after ``t`` steps (closed form)
-``epochs_to_target``      first epoch at which an accuracy reaches a target
 ``best_rate``             the rate with the best mean score over seeds
 ``distance_from_init``    how far each run of a grid moved, ``||w_T - w_0||``
-``train_layer_rates``     a grid of (lower/upper layer rate ratio, rate, seed)
 ``basin_shares``          where runs on the double well ended
 ``sensitivity``           how much a score swings over each hyperparameter
 ======================  =======================================================
@@ -18,21 +16,17 @@ or computes the closed form an experiment is compared with:
 Every function is vectorized over rates (and seeds); none loops over rates.
 """
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from . import _validate, landscapes, nets, optim
+from . import _validate, landscapes, nets
 
 __all__ = [
     "noisy_quadratic_loss",
-    "epochs_to_target",
     "BestRate",
     "best_rate",
     "distance_from_init",
-    "LayerRates",
-    "train_layer_rates",
     "basin_shares",
     "Sensitivity",
     "sensitivity",
@@ -98,32 +92,6 @@ def noisy_quadratic_loss(lr, L, noise_std, w0, t):
         second = decay * w0**2 + lr**2 * noise_std**2 * pile
     value = np.where(np.isfinite(second), 0.5 * L * second, np.inf)
     return float(value) if value.ndim == 0 else value
-
-
-def epochs_to_target(accuracy, target):
-    """First epoch at which ``accuracy`` reaches ``target``; ``-1`` if never.
-
-    Parameters
-    ----------
-    accuracy : array_like, shape (..., epochs + 1)
-        Accuracy per epoch along the last axis (entry 0 before training), as
-        in :class:`lrcourse.nets.GridResult`; NaN after a run diverged.
-    target : float
-        In ``[0, 1]``.
-
-    Returns
-    -------
-    ndarray of int, shape (...)
-
-    >>> epochs_to_target([[0.1, 0.5, 0.92, 0.95], [0.1, 0.3, 0.4, float("nan")]], 0.9)
-    array([ 2, -1])
-    """
-    target = _validate.number(target, "target", low=0, high=1)
-    accuracy = np.asarray(accuracy, dtype=float)
-    if accuracy.ndim == 0:
-        raise ValueError(f"accuracy must have an epoch axis, got a scalar {float(accuracy)!r}")
-    reached = np.nan_to_num(accuracy, nan=-1.0) >= target
-    return np.where(reached.any(axis=-1), reached.argmax(axis=-1), -1)
 
 
 class BestRate(NamedTuple):
@@ -194,101 +162,6 @@ def distance_from_init(grid):
         moved = final.reshape(n_lrs, n_seeds, -1) - start[name].reshape(1, n_seeds, -1)
         squares = squares + (moved**2).sum(axis=-1)
     return np.sqrt(squares)
-
-
-LOWER_LAYER = ("W1", "b1")
-
-
-@dataclass(repr=False)
-class LayerRates:
-    """Runs of :func:`train_layer_rates`, indexed ``[ratio, rate, seed, epoch]``.
-
-    Attributes
-    ----------
-    ratios, lrs : ndarray
-        The ratio ``r`` (lower-layer rate over upper-layer rate) and the
-        upper-layer rate ``eta`` of each run.
-    seeds : ndarray of int
-    train_loss, val_acc : ndarray, shape (n_ratios, n_lrs, n_seeds, epochs + 1)
-    diverged_at : ndarray of int, shape (n_ratios, n_lrs, n_seeds); -1 = never
-    grid : lrcourse.nets.GridResult
-        The underlying grid, whose rate axis runs over (ratio, rate) pairs.
-    """
-
-    ratios: np.ndarray
-    lrs: np.ndarray
-    seeds: np.ndarray
-    train_loss: np.ndarray
-    val_acc: np.ndarray
-    diverged_at: np.ndarray
-    grid: object
-
-    def __repr__(self):
-        return (
-            f"LayerRates(ratios={len(self.ratios)}, lrs={len(self.lrs)}, seeds={len(self.seeds)}, "
-            f"epochs={self.val_acc.shape[-1] - 1}, diverged={int((self.diverged_at >= 0).sum())} "
-            f"of {self.diverged_at.size} runs)"
-        )
-
-
-def train_layer_rates(model, data, ratios, lrs, seeds=(0,), epochs=10, batch_size=32, make_optimizer=optim.SGD):
-    """Train an MLP with a lower-layer rate ``r * eta`` and an upper-layer rate ``eta``, for a grid of ``r`` and ``eta``.
-
-    The first layer (``W1, b1``) steps with rate ``r * eta`` and the output
-    layer (``W2, b2``) with ``eta``: PyTorch's two parameter groups. Every
-    (``r``, ``eta``, seed) triple is one run, and all runs are trained together
-    in one call of :func:`lrcourse.nets.train_grid`.
-
-    Parameters
-    ----------
-    model : lrcourse.nets.MLP
-    data : lrcourse.data.Digits
-    ratios : sequence of float
-        ``r >= 0``; ``r = 1`` is one shared rate, ``r > 1`` a faster lower layer.
-    lrs : sequence of float
-        Upper-layer rates ``eta >= 0``.
-    seeds, epochs, batch_size
-        As in :func:`lrcourse.nets.train_grid`.
-    make_optimizer : callable
-        ``make_optimizer(lr) -> optimizer`` taking a per-layer ``lr`` dict
-        (default :class:`lrcourse.optim.SGD`).
-
-    Returns
-    -------
-    LayerRates
-    """
-    if not isinstance(model, nets.MLP):
-        raise TypeError(f"model must be an MLP (it needs two layers), got {model!r}")
-    ratios = _validate.array(ratios, "ratios", low=0)
-    lrs = _validate.array(lrs, "lrs", low=0)
-    for name, values in (("ratios", ratios), ("lrs", lrs)):
-        if values.ndim != 1 or values.size == 0:
-            raise ValueError(f"{name} must be a non-empty 1-D sequence, got shape {values.shape}")
-    if not callable(make_optimizer):
-        raise TypeError(f"make_optimizer must be a callable lr -> optimizer, got {make_optimizer!r}")
-    n_seeds = len(seeds) if isinstance(seeds, (list, tuple, np.ndarray)) else 1
-    # The grid's rate axis runs over (ratio, eta) pairs, ratio-major.
-    pair_ratio = np.repeat(ratios, lrs.size)
-    pair_lr = np.tile(lrs, ratios.size)
-    run_ratio = np.repeat(pair_ratio, n_seeds).reshape(-1, 1, 1)
-
-    def per_layer(lr):
-        return {name: lr * run_ratio if name in LOWER_LAYER else lr for name in model.param_shapes}
-
-    grid = nets.train_grid(
-        model, data, lambda lr: make_optimizer(lr=per_layer(lr)), pair_lr, seeds=seeds, epochs=epochs,
-        batch_size=batch_size,
-    )
-    shape = (ratios.size, lrs.size, len(grid.seeds))
-    return LayerRates(
-        ratios=ratios,
-        lrs=lrs,
-        seeds=grid.seeds,
-        train_loss=grid.train_loss.reshape(*shape, -1),
-        val_acc=grid.val_acc.reshape(*shape, -1),
-        diverged_at=grid.diverged_at.reshape(shape),
-        grid=grid,
-    )
 
 
 def basin_shares(landscape, positions):

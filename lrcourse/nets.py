@@ -50,7 +50,7 @@ except ImportError:  # optional: without it, training is only slower on a busy m
     threadpool_limits = None
 
 from . import _validate
-from .data import check_labels, minibatches
+from .data import check_labels
 
 __all__ = [
     "SoftmaxRegression",

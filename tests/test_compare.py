@@ -96,6 +96,14 @@ def test_layer_rate_grid_equals_separate_trainings_with_a_dict_lr():
     assert grid.table().startswith("ratio")
 
 
+def test_layer_rate_grid_at_ratio_one_without_momentum_is_plain_sgd():
+    task, model = small_task(), nets.MLP(n_hidden=8)
+    grid = compare.layer_rate_grid(model, task, ratios=[1.0], lrs=[0.05, 0.2], seeds=[0, 3], momentum=0.0, epochs=2)
+    plain = nets.train_grid(model, task, optim.SGD, [0.05, 0.2], seeds=[0, 3], epochs=2)
+    np.testing.assert_allclose(grid.val_acc[0], plain.val_acc[:, :, -1], atol=1e-12)
+    assert repr(grid) == "LayerRateGrid(ratios=1, lrs=2, seeds=2, diverged=0 of 4 runs)"
+
+
 def test_layer_rate_grid_with_ratio_zero_leaves_the_lower_layer_untouched():
     task, model = small_task(), nets.MLP(n_hidden=8)
     pretrained = model.init_params(seed=5)

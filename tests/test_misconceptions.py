@@ -59,7 +59,6 @@ def test_noise_floor_is_the_long_run_limit():
         (lambda: mc.noisy_quadratic_loss(0.1, 1.0, -1.0, 1.0, 3), "noise_std"),
         (lambda: mc.noisy_quadratic_loss(0.1, 1.0, 1.0, 1.0, -3), "t"),
         (lambda: mc.noisy_quadratic_loss(0.1, 1.0, 1.0, 1.0, 2.5), "t"),
-        (lambda: mc.epochs_to_target([0.1, 0.5], 1.5), "target"),
         (lambda: mc.best_rate([0.1, 1.0], [[0.5, 0.6]]), "scores"),
         (lambda: mc.best_rate([0.1], [[float("nan")]]), "scores"),
         (lambda: mc.basin_shares(landscapes.DoubleWell(), []), "positions"),
@@ -69,12 +68,6 @@ def test_noise_floor_is_the_long_run_limit():
 def test_bad_input_names_the_argument(call, word):
     with pytest.raises(ValueError, match=word):
         call()
-
-
-def test_epochs_to_target():
-    acc = np.array([[0.1, 0.95, 0.99], [0.1, 0.2, np.nan], [0.9, 0.9, 0.9]])
-    assert mc.epochs_to_target(acc, 0.9).tolist() == [1, -1, 0]
-    assert mc.epochs_to_target(acc[None], 0.9).shape == (1, 3)
 
 
 def test_best_rate_skips_rates_with_a_diverged_seed_and_handles_losses():
@@ -103,23 +96,6 @@ def test_distance_from_init_is_eta_times_the_gradient_norm_after_one_full_batch_
         assert np.allclose(distance[:, j], np.array(lrs) * norm)
     with pytest.raises(TypeError, match="grid"):
         mc.distance_from_init("not a grid")
-
-
-def test_train_layer_rates_ratio_one_is_plain_training_and_ratio_zero_freezes_the_lower_layer(digits):
-    model = nets.MLP(n_hidden=8)
-    result = mc.train_layer_rates(model, digits, ratios=[0.0, 1.0], lrs=[0.05, 0.2], seeds=[0, 3], epochs=2, batch_size=64)
-    assert result.val_acc.shape == (2, 2, 2, 3) and result.diverged_at.shape == (2, 2, 2)
-    plain = nets.train_grid(model, digits, optim.SGD, [0.05, 0.2], seeds=[0, 3], epochs=2, batch_size=64)
-    assert np.allclose(result.train_loss[1], plain.train_loss)
-    start = model.init_params([0, 3])
-    frozen = result.grid.params["W1"][:4].reshape(2, 2, *model.param_shapes["W1"])
-    assert np.array_equal(frozen, np.broadcast_to(start["W1"], frozen.shape))
-    assert not np.array_equal(result.grid.params["W2"][:4].reshape(2, 2, -1)[0], start["W2"].reshape(2, -1))
-    assert "LayerRates(ratios=2, lrs=2, seeds=2" in repr(result)
-    with pytest.raises(TypeError, match="model"):
-        mc.train_layer_rates(nets.SoftmaxRegression(), digits, [1.0], [0.1])
-    with pytest.raises(ValueError, match="ratios"):
-        mc.train_layer_rates(model, digits, [-1.0], [0.1])
 
 
 def test_basin_shares():
