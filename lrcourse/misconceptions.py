@@ -5,8 +5,6 @@ Each helper turns a batch of runs (from :mod:`lrcourse.descent` or
 or computes the closed form an experiment is compared with:
 
 ======================  =======================================================
-``noisy_quadratic_loss``  expected loss of SGD on ``f(w) = L/2 w^2`` with noisy
-                          gradients, after ``t`` steps (closed form)
 ``best_rate``             the rate with the best mean score over seeds
 ``distance_from_init``    how far each run of a grid moved, ``||w_T - w_0||``
 ``basin_shares``          where runs on the double well ended
@@ -23,7 +21,6 @@ import numpy as np
 from . import _validate, landscapes, nets
 
 __all__ = [
-    "noisy_quadratic_loss",
     "BestRate",
     "best_rate",
     "distance_from_init",
@@ -31,67 +28,6 @@ __all__ = [
     "Sensitivity",
     "sensitivity",
 ]
-
-
-def noisy_quadratic_loss(lr, L, noise_std, w0, t):
-    """Expected loss ``E[f(w_t)]`` of SGD on ``f(w) = L/2 w^2`` with noisy gradients.
-
-    Each step sees the gradient ``g_t = L w_t + xi_t`` with independent noise
-    ``xi_t ~ N(0, sigma^2)``, so ``w_{t+1} = (1 - eta L) w_t - eta xi_t`` and,
-    with ``q = (1 - eta L)^2``,
-
-    .. math::
-
-        E[w_t^2] = q^t w_0^2 + \\eta^2 \\sigma^2 \\, (1 + q + \\dots + q^{t-1}),
-        \\qquad E[f(w_t)] = \\tfrac{L}{2} E[w_t^2].
-
-    The first term is the start being forgotten (fast for a large ``eta``),
-    the second the noise piling up (small for a small ``eta``): the trade-off
-    behind "a lower learning rate is better" being true only for long budgets.
-
-    Parameters
-    ----------
-    lr : float or array_like
-        Learning rates ``eta >= 0``.
-    L : float
-        Curvature, ``> 0``.
-    noise_std : float
-        ``sigma >= 0``, the standard deviation of the gradient noise.
-    w0 : float
-        The start.
-    t : int or array_like of int
-        Steps taken, ``>= 0``; broadcasts against ``lr``.
-
-    Returns
-    -------
-    float or ndarray
-        ``inf`` where the expected loss overflows (``eta >= 2/L`` and large ``t``).
-
-    Examples
-    --------
-    >>> round(noisy_quadratic_loss(0.5, L=1.0, noise_std=0.0, w0=2.0, t=3), 6)  # (L/2) (1-eta L)^(2t) w0^2
-    0.03125
-    >>> round(noisy_quadratic_loss(0.5, L=1.0, noise_std=1.0, w0=0.0, t=1), 6)  # (L/2) eta^2 sigma^2
-    0.125
-    """
-    lr = _validate.array(lr, "lr", low=0)
-    L = _validate.number(L, "L", low=0, low_open=True)
-    noise_std = _validate.number(noise_std, "noise_std", low=0)
-    w0 = _validate.number(w0, "w0")
-    t = np.asarray(t)
-    if not np.issubdtype(t.dtype, np.integer) or (t < 0).any():
-        raise ValueError(f"t must be an integer (or integer array) >= 0, got {t!r}")
-    q = (1.0 - lr * L) ** 2
-    one_minus_q = lr * L * (2.0 - lr * L)
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        decay = q**t
-        # 1 + q + ... + q^(t-1) = (1 - q^t) / (1 - q), with expm1 for accuracy
-        # when q is close to 1, and = t exactly when q = 1 (eta = 0 or 2/L).
-        forgotten = np.where(t == 0, 0.0, -np.expm1(t * np.log(q)))
-        pile = np.where(one_minus_q == 0, t, forgotten / np.where(one_minus_q == 0, 1.0, one_minus_q))
-        second = decay * w0**2 + lr**2 * noise_std**2 * pile
-    value = np.where(np.isfinite(second), 0.5 * L * second, np.inf)
-    return float(value) if value.ndim == 0 else value
 
 
 class BestRate(NamedTuple):

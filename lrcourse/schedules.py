@@ -26,8 +26,8 @@ its own clock restarted at its boundary (as ``SequentialLR`` does).
 :class:`ReduceOnPlateau` is the one schedule with state: it watches a metric
 (a validation loss, say) and cuts ``eta`` when the metric stops improving.
 
-:func:`sgd_expected_loss` says exactly what a schedule does to SGD on a
-noisy quadratic: the expected loss at every step, for any sequence of rates.
+:func:`lrcourse.theory.sgd_expected_loss` says exactly what a schedule does
+to SGD on a noisy quadratic: the expected loss at every step.
 """
 
 import math
@@ -51,7 +51,6 @@ __all__ = [
     "multistep",
     "one_cycle",
     "polynomial",
-    "sgd_expected_loss",
     "step_decay",
     "warmup",
 ]
@@ -841,94 +840,3 @@ class ReduceOnPlateau:
             f"num_bad_epochs={self.num_bad_epochs} of patience={self.patience}, "
             f"cooldown_counter={self.cooldown_counter}; mode={self.mode!r}, factor={self.factor!r}>"
         )
-
-
-_RMS_LIMIT = 1e150
-"""Above this root-mean-square distance from the minimum a run counts as diverged (its loss is ``inf``)."""
-
-
-def sgd_expected_loss(lrs, L, noise_std, w0, mu=None):
-    """Expected loss gap of SGD on a noisy quadratic, step by step, for any sequence of rates.
-
-    The landscape is ``f(w) = L/2 w^2`` (1-D), or ``(mu w_1^2 + L w_2^2) / 2``
-    when ``mu`` is given (:class:`lrcourse.landscapes.Quadratic2D` with
-    ``angle=0``), and every gradient carries independent noise of standard
-    deviation ``sigma = noise_std`` per coordinate
-    (:class:`lrcourse.landscapes.Noisy`). Each coordinate ``z`` with curvature
-    ``lambda`` then follows ``z_{t+1} = (1 - eta_t lambda) z_t - eta_t sigma
-    xi_t``, so its second moment ``m_t = E[z_t^2]`` obeys exactly
-
-    ``m_{t+1} = (1 - eta_t lambda)^2 m_t + eta_t^2 sigma^2``, ``m_0 = z_0^2``,
-
-    and ``E[f(w_t) - f*] = sum over coordinates of lambda m_t / 2``. The first
-    term is the *bias* (the start being forgotten, fast when ``eta_t`` is
-    large), the second the *variance* the noise adds (small when ``eta_t`` is
-    small): a schedule trades one for the other. With a constant rate ``m_t``
-    settles at the noise floor (:func:`lrcourse.theory.noise_floor_quadratic`).
-
-    Parameters
-    ----------
-    lrs : array of shape (..., T)
-        The rates ``eta_0, ..., eta_{T-1}`` of ``T`` steps, e.g.
-        ``schedule(np.arange(T))``; leading axes hold many sequences (many
-        schedules or rates), all computed at once.
-    L : float
-        The curvature ``L > 0``.
-    noise_std : float
-        ``sigma >= 0``.
-    w0 : float or pair of float
-        The start minus the minimizer: one number in 1-D, ``(w_1, w_2)``
-        (along the ``mu`` and ``L`` axes) when ``mu`` is given.
-    mu : float, optional
-        The second curvature, in ``(0, L]``.
-
-    Returns
-    -------
-    ndarray of shape (..., T + 1)
-        ``E[f(w_t) - f*]`` for ``t = 0, ..., T``; ``inf`` from the step where a
-        run's root-mean-square distance from the minimum passes 1e150 (it
-        diverged), computed without overflow.
-
-    Examples
-    --------
-    Without noise this is the deterministic loss ``(1 - eta L)^(2t) f(w_0)``:
-
-    >>> sgd_expected_loss([0.5, 0.5, 0.5], L=1.0, noise_std=0.0, w0=2.0)
-    array([2.     , 0.5    , 0.125  , 0.03125])
-
-    With noise, a constant rate stalls at ``eta sigma^2 / (2 (2 - eta L))``
-    (here 0.5); halving the rate halfway lowers it to 1/6:
-
-    >>> rates = step_decay(1.0, step_size=200, gamma=0.5)(np.arange(400))
-    >>> loss = sgd_expected_loss(rates, L=1.0, noise_std=1.0, w0=0.0)
-    >>> print(f"{loss[200]:.4f} {loss[400]:.4f}")
-    0.5000 0.1667
-    """
-    rates = _validate.array(lrs, "lrs", low=0)
-    if rates.ndim == 0 or rates.shape[-1] == 0:
-        raise ValueError(f"lrs must be an array of shape (..., T) with T >= 1 steps, got shape {rates.shape}")
-    L = _validate.number(L, "L", low=0, low_open=True)
-    sigma = _validate.number(noise_std, "noise_std", low=0)
-    if mu is None:
-        curvatures = (L,)
-        start = (_validate.number(w0, "w0"),)
-    else:
-        curvatures = (_validate.number(mu, "mu", low=0, high=L, low_open=True), L)
-        start = tuple(_validate.array(w0, "w0").reshape(-1)) if np.size(w0) == 2 else None
-        if start is None:
-            raise ValueError(f"w0 must be a pair (w_1, w_2) when mu is given, got {w0!r}")
-    largest = float(rates.max())
-    if not math.isfinite(largest * L) or not math.isfinite(largest * sigma):
-        raise ValueError(f"lrs * L and lrs * noise_std must be finite, got largest rate {largest!r}")
-    batch = rates.shape[:-1]
-    rms = [np.full(batch, abs(float(z0))) for z0 in start]
-    losses = np.empty(batch + (rates.shape[-1] + 1,))
-    losses[..., 0] = sum(lam / 2 * z**2 for lam, z in zip(curvatures, rms))
-    for t in range(rates.shape[-1]):
-        eta = rates[..., t]
-        for k, lam in enumerate(curvatures):
-            factor = np.abs(1 - eta * lam)
-            alive = rms[k] <= _RMS_LIMIT / np.maximum(factor, 1.0)
-            rms[k] = np.where(alive, np.hypot(factor * np.where(alive, rms[k], 0.0), eta * sigma), np.inf)
-        losses[..., t + 1] = sum(lam / 2 * z**2 for lam, z in zip(curvatures, rms))
-    return losses

@@ -5,60 +5,13 @@ import math
 import numpy as np
 import pytest
 
-from lrcourse import data, landscapes, misconceptions as mc, nets, optim, theory
+from lrcourse import data, landscapes, misconceptions as mc, nets, optim
 
-
-def second_moment_by_recursion(lr, L, noise_std, w0, t):
-    """E[w_t^2] from m_{k+1} = (1 - eta L)^2 m_k + eta^2 sigma^2, one step at a time."""
-    m = w0**2
-    for _ in range(t):
-        m = (1 - lr * L) ** 2 * m + lr**2 * noise_std**2
-    return m
-
-
-@pytest.mark.parametrize("lr", [0.0, 1e-7, 0.05, 0.5, 1.0, 1.5, 2.0, 2.1])
-@pytest.mark.parametrize("t", [0, 1, 7, 200])
-def test_noisy_quadratic_loss_matches_the_recursion(lr, t):
-    L, sigma, w0 = 1.0, 0.7, 3.0
-    expected = 0.5 * L * second_moment_by_recursion(lr, L, sigma, w0, t)
-    assert mc.noisy_quadratic_loss(lr, L, sigma, w0, t) == pytest.approx(expected, rel=1e-9)
-
-
-def test_noisy_quadratic_loss_without_noise_is_the_deterministic_gap():
-    lrs = np.array([0.1, 0.3, 0.9])
-    got = mc.noisy_quadratic_loss(lrs, L=2.0, noise_std=0.0, w0=1.5, t=12)
-    assert np.allclose(got, theory.loss_gap_quadratic(lrs, 2.0, 0.5 * 2.0 * 1.5**2, 12))
-
-
-def test_noisy_quadratic_loss_matches_a_simulation():
-    rng = np.random.default_rng(0)
-    lr, L, sigma, w0, t, n = 0.2, 1.0, 1.0, 2.0, 30, 200_000
-    w = np.full(n, w0)
-    for _ in range(t):
-        w = w - lr * (L * w + sigma * rng.standard_normal(n))
-    simulated = 0.5 * L * np.mean(w**2)
-    assert simulated == pytest.approx(mc.noisy_quadratic_loss(lr, L, sigma, w0, t), rel=0.02)
-
-
-def test_noisy_quadratic_loss_overflows_to_inf_without_warnings():
-    with np.errstate(all="raise"):
-        assert mc.noisy_quadratic_loss(3.0, 1.0, 1.0, 1.0, 5000) == math.inf
-
-
-def test_noise_floor_is_the_long_run_limit():
-    lrs = np.array([0.01, 0.1, 1.0, 1.9])
-    floor = theory.noise_floor_quadratic(lrs, L=1.0, noise_std=2.0)
-    assert np.allclose(floor, mc.noisy_quadratic_loss(lrs, 1.0, 2.0, 5.0, 100_000))
 
 
 @pytest.mark.parametrize(
     "call, word",
     [
-        (lambda: mc.noisy_quadratic_loss(-0.1, 1.0, 1.0, 1.0, 3), "lr"),
-        (lambda: mc.noisy_quadratic_loss(0.1, 0.0, 1.0, 1.0, 3), "L"),
-        (lambda: mc.noisy_quadratic_loss(0.1, 1.0, -1.0, 1.0, 3), "noise_std"),
-        (lambda: mc.noisy_quadratic_loss(0.1, 1.0, 1.0, 1.0, -3), "t"),
-        (lambda: mc.noisy_quadratic_loss(0.1, 1.0, 1.0, 1.0, 2.5), "t"),
         (lambda: mc.best_rate([0.1, 1.0], [[0.5, 0.6]]), "scores"),
         (lambda: mc.best_rate([0.1], [[float("nan")]]), "scores"),
         (lambda: mc.basin_shares(landscapes.DoubleWell(), []), "positions"),

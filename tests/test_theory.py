@@ -1,7 +1,10 @@
+import math
+
 import numpy as np
 import pytest
 
-from lrcourse import theory
+from lrcourse import descent, landscapes, theory
+from lrcourse import schedules as S
 
 
 def one_step_factor(lr, L, w0=3.0):
@@ -127,3 +130,151 @@ def test_noise_floor_matches_simulated_sgd():
     standard_error = per_run.std(axis=1) / np.sqrt(runs)
     predicted = theory.noise_floor_quadratic(rates, L, sigma, mu=mu)
     assert np.all(np.abs(per_run.mean(axis=1) - predicted) < 5 * standard_error)
+
+
+# --- the noisy quadratic: closed form (constant rate) and exact recursion (any rates) ---
+
+
+def close(a, b):
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
+
+
+def second_moment_by_recursion(lr, L, noise_std, w0, t):
+    """E[w_t^2] from m_{k+1} = (1 - eta L)^2 m_k + eta^2 sigma^2, one step at a time."""
+    m = w0**2
+    for _ in range(t):
+        m = (1 - lr * L) ** 2 * m + lr**2 * noise_std**2
+    return m
+
+
+@pytest.mark.parametrize("lr", [0.0, 1e-7, 0.05, 0.5, 1.0, 1.5, 2.0, 2.1])
+@pytest.mark.parametrize("t", [0, 1, 7, 200])
+def test_noisy_quadratic_loss_matches_the_recursion(lr, t):
+    L, sigma, w0 = 1.0, 0.7, 3.0
+    expected = 0.5 * L * second_moment_by_recursion(lr, L, sigma, w0, t)
+    assert theory.noisy_quadratic_loss(lr, L, sigma, w0, t) == pytest.approx(expected, rel=1e-9)
+
+
+def test_noisy_quadratic_loss_without_noise_is_the_deterministic_gap():
+    lrs = np.array([0.1, 0.3, 0.9])
+    got = theory.noisy_quadratic_loss(lrs, L=2.0, noise_std=0.0, w0=1.5, t=12)
+    assert np.allclose(got, theory.loss_gap_quadratic(lrs, 2.0, 0.5 * 2.0 * 1.5**2, 12))
+
+
+def test_noisy_quadratic_loss_matches_a_simulation():
+    rng = np.random.default_rng(0)
+    lr, L, sigma, w0, t, n = 0.2, 1.0, 1.0, 2.0, 30, 200_000
+    w = np.full(n, w0)
+    for _ in range(t):
+        w = w - lr * (L * w + sigma * rng.standard_normal(n))
+    simulated = 0.5 * L * np.mean(w**2)
+    assert simulated == pytest.approx(theory.noisy_quadratic_loss(lr, L, sigma, w0, t), rel=0.02)
+
+
+def test_noisy_quadratic_loss_overflows_to_inf_without_warnings():
+    with np.errstate(all="raise"):
+        assert theory.noisy_quadratic_loss(3.0, 1.0, 1.0, 1.0, 5000) == math.inf
+
+
+def test_noise_floor_is_the_long_run_limit():
+    lrs = np.array([0.01, 0.1, 1.0, 1.9])
+    floor = theory.noise_floor_quadratic(lrs, L=1.0, noise_std=2.0)
+    assert np.allclose(floor, theory.noisy_quadratic_loss(lrs, 1.0, 2.0, 5.0, 100_000))
+
+
+@pytest.mark.parametrize(
+    "call, word",
+    [
+        (lambda: theory.noisy_quadratic_loss(-0.1, 1.0, 1.0, 1.0, 3), "lr"),
+        (lambda: theory.noisy_quadratic_loss(0.1, 0.0, 1.0, 1.0, 3), "L"),
+        (lambda: theory.noisy_quadratic_loss(0.1, 1.0, -1.0, 1.0, 3), "noise_std"),
+        (lambda: theory.noisy_quadratic_loss(0.1, 1.0, 1.0, 1.0, -3), "t"),
+        (lambda: theory.noisy_quadratic_loss(0.1, 1.0, 1.0, 1.0, 2.5), "t"),
+    ],
+)
+def test_noisy_quadratic_loss_bad_input_names_the_argument(call, word):
+    with pytest.raises(ValueError, match=word):
+        call()
+
+
+# --- sgd_expected_loss ----------------------------------------------------------------
+
+
+def test_expected_loss_without_noise_is_the_deterministic_loss():
+    rates = np.array([0.5, 1.5, 0.2, 1.0, 0.3])
+    L, w0 = 2.0, 3.0
+    losses = theory.sgd_expected_loss(rates, L=L, noise_std=0.0, w0=w0)
+    w = w0
+    for t, eta in enumerate(rates):
+        assert close(losses[t], L / 2 * w**2)
+        w = (1 - eta * L) * w
+    assert close(losses[-1], L / 2 * w**2)
+
+
+def test_expected_loss_follows_the_second_moment_recursion_in_2d():
+    rates = np.array([0.4, 0.1, 0.7])
+    mu, L, sigma, w0 = 0.5, 2.0, 0.3, (1.0, -2.0)
+    m = [w0[0] ** 2, w0[1] ** 2]
+    expected = [(mu * m[0] + L * m[1]) / 2]
+    for eta in rates:
+        m = [(1 - eta * lam) ** 2 * mk + eta**2 * sigma**2 for lam, mk in zip((mu, L), m)]
+        expected.append((mu * m[0] + L * m[1]) / 2)
+    assert np.allclose(theory.sgd_expected_loss(rates, L=L, noise_std=sigma, w0=w0, mu=mu), expected, rtol=1e-13)
+
+
+def test_constant_rate_settles_at_the_noise_floor():
+    for eta, mu in [(0.3, None), (1.2, None), (0.5, 0.1)]:
+        w0 = 2.0 if mu is None else (2.0, -1.0)
+        losses = theory.sgd_expected_loss(np.full(3000, eta), L=1.0, noise_std=0.7, w0=w0, mu=mu)
+        floor = theory.noise_floor_quadratic(eta, L=1.0, noise_std=0.7, mu=mu)
+        assert losses[-1] == pytest.approx(float(floor), rel=1e-9)
+
+
+def test_expected_loss_matches_monte_carlo_runs():
+    mu, L, sigma, w0 = 0.1, 1.0, 0.5, (3.0, 2.0)
+    sched = S.warmup(S.cosine(1.5, total_steps=150), warmup_steps=20)
+    noisy = landscapes.Noisy(landscapes.Quadratic2D(mu=mu, L=L), noise_std=sigma, seed=3)
+    n = 4000
+    runs = descent.run(noisy, x0=np.tile(w0, (n, 1)), lr=sched, steps=170)
+    expected = theory.sgd_expected_loss(sched(np.arange(170)), L=L, noise_std=sigma, w0=w0, mu=mu)
+    measured = runs.losses.mean(axis=1)
+    standard_error = runs.losses.std(axis=1) / np.sqrt(n)
+    assert np.all(np.abs(measured - expected) < 5 * standard_error + 1e-12)
+
+
+def test_expected_loss_of_many_schedules_at_once():
+    rates = np.stack([np.full(50, 0.1), S.cosine(1.0, 50)(np.arange(50)), S.cyclic(0.1, 1.0, 5)(np.arange(50))])
+    batch = theory.sgd_expected_loss(np.stack([rates, rates[::-1]]), L=1.0, noise_std=0.5, w0=1.0)
+    assert batch.shape == (2, 3, 51)
+    for i in range(3):
+        assert np.array_equal(batch[0, i], theory.sgd_expected_loss(rates[i], L=1.0, noise_std=0.5, w0=1.0))
+
+
+def test_expected_loss_diverges_to_inf_without_warnings_and_survives_a_short_excursion():
+    with np.errstate(all="raise"):
+        blown = theory.sgd_expected_loss(np.full(2000, 3.0), L=1.0, noise_std=0.1, w0=1.0)
+        excursion = np.concatenate([np.full(5, 2.5), np.full(200, 0.5)])
+        survived = theory.sgd_expected_loss(excursion, L=1.0, noise_std=0.0, w0=1.0)
+    assert np.isinf(blown[-1]) and np.all(np.diff(blown[np.isfinite(blown)]) > 0)
+    assert close(survived[5], 0.5 * 1.5 ** (2 * 5))
+    assert np.isfinite(survived[-1]) and survived[-1] < 1e-100
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"lrs": [0.1, -0.1]}, ValueError, r"lrs must contain only finite numbers >= 0, got -0.1 at index 1"),
+        ({"lrs": []}, ValueError, r"lrs must be an array of shape \(\.\.\., T\) with T >= 1"),
+        ({"lrs": 0.1}, ValueError, r"lrs must be an array of shape"),
+        ({"L": 0.0}, ValueError, r"L must be a finite number > 0"),
+        ({"noise_std": -1.0}, ValueError, r"noise_std must be a finite number >= 0"),
+        ({"mu": 2.0, "w0": (1.0, 1.0)}, ValueError, r"mu must be a finite number > 0 and <= 1"),
+        ({"mu": 0.5, "w0": 1.0}, ValueError, r"w0 must be a pair"),
+        ({"w0": (1.0, 2.0)}, TypeError, r"w0 must be a real number"),
+        ({"lrs": [1e300], "L": 1e10}, ValueError, r"lrs \* L and lrs \* noise_std must be finite"),
+    ],
+)
+def test_expected_loss_bad_input(kwargs, error, message):
+    arguments = {"lrs": [0.1, 0.2], "L": 1.0, "noise_std": 0.5, "w0": 1.0, **kwargs}
+    with pytest.raises(error, match=message):
+        theory.sgd_expected_loss(**arguments)

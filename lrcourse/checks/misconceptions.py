@@ -7,7 +7,7 @@ property passes.
 
 import numpy as np
 
-from lrcourse import descent, landscapes, misconceptions
+from lrcourse import descent, landscapes, theory
 from lrcourse.checks import FAIL, PASS, CheckResult, Mistake, check_value
 
 __all__ = ["refuting_rates", "settling_schedule", "budget_rate", "scaled_rate"]
@@ -91,7 +91,7 @@ def settling_schedule(schedule, steps=300, tol=1e-3):
 
 
 def _budget_losses(rates):
-    return misconceptions.noisy_quadratic_loss(rates, **BUDGET)
+    return theory.noisy_quadratic_loss(rates, **BUDGET)
 
 
 def budget_rate(answer):
@@ -99,7 +99,7 @@ def budget_rate(answer):
 
     The problem: ``f(w) = w^2/2`` (``L = 1``), gradient noise ``sigma = 1``,
     ``w_0 = 10``, budget ``t = 100`` steps; see
-    :func:`lrcourse.misconceptions.noisy_quadratic_loss`.
+    :func:`lrcourse.theory.noisy_quadratic_loss`.
     """
     if answer is None:
         return CheckResult(False, f"{FAIL}: best_lr_for_budget is not answered yet (it is still None).")
