@@ -25,6 +25,7 @@ def good_epochs_to_target(curve, target):
         (lambda lrs, val_acc: lrs[np.argmax(np.nanmax(val_acc, axis=1))], "luckiest run"),
         (lambda lrs, val_acc: lrs[np.argmax(np.nanmean(val_acc, axis=1))], "count it as accuracy 0"),
         (lambda lrs, val_acc: lrs[np.argmax(np.mean(val_acc, axis=1))], "count it as accuracy 0"),
+        (lambda lrs, val_acc: lrs[np.nanargmax(np.mean(val_acc, axis=1))], "not out of the race"),
         (lambda lrs, val_acc: np.argmax(np.nan_to_num(val_acc).mean(axis=1)), "return the rate lrs[i]"),
         (lambda lrs, val_acc: lrs[np.argmin(np.nan_to_num(val_acc).mean(axis=1))], "worst rate"),
     ],

@@ -24,6 +24,7 @@ def best_rate(function):
         {"lrs": np.array([0.01, 0.1, 1.0]), "val_acc": np.array([[0.80, 0.81, 0.79], [0.99, 0.85, 0.86], [0.95, 0.94, 0.96]])},
         {"lrs": np.array([0.01, 0.1, 1.0]), "val_acc": np.array([[0.90, 0.91, 0.92], [0.95, 0.96, 0.94], [0.98, nan, 0.99]])},
         {"lrs": np.array([0.3, 3.0]), "val_acc": np.array([[0.10, 0.20], [0.97, 0.96]])},
+        {"lrs": np.array([0.01, 0.1, 1.0]), "val_acc": np.array([[0.50] * 5, [0.70] * 5, [0.99, 0.99, 0.99, 0.99, nan]])},
     ]
 
     def best_single_seed(lrs, val_acc):
@@ -34,6 +35,10 @@ def best_rate(function):
         means = np.where(finite, val_acc, 0.0).sum(axis=1) / np.maximum(finite.sum(axis=1), 1)
         return float(lrs[np.argmax(means)])
 
+    def drops_failing_rates(lrs, val_acc):
+        means = np.where(np.isfinite(val_acc).all(axis=1), val_acc.mean(axis=1), -np.inf)
+        return float(lrs[np.argmax(means)])
+
     def index_not_rate(lrs, val_acc):
         return int(np.argmax(np.where(np.isfinite(val_acc), val_acc, 0.0).mean(axis=1)))
 
@@ -42,6 +47,10 @@ def best_rate(function):
 
     mistakes = [
         Mistake(ignores_failures, "a diverged run (NaN) must count against its rate: count it as accuracy 0."),
+        Mistake(
+            drops_failing_rates,
+            "a rate with a diverged run is not out of the race: count the NaN as accuracy 0 and average as usual.",
+        ),
         Mistake(best_single_seed, "that is the rate of the single luckiest run; average over the seeds instead."),
         Mistake(index_not_rate, "you returned the position in the grid; return the rate lrs[i] itself."),
         Mistake(worst, "that is the worst rate: look for the largest mean accuracy (argmax)."),
