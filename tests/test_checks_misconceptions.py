@@ -13,8 +13,11 @@ def placeholder(t):
 def test_refuting_rates():
     assert check.refuting_rates(0.25, 0.45).passed
     assert "not answered yet" in check.refuting_rates(None, None).message
+    assert check.refuting_rates(0.3, 0.45).passed  # both above 1/L = 0.25
     supports = check.refuting_rates(0.1, 0.2)
     assert not supports.passed and "supports the claim" in supports.message
+    tie = check.refuting_rates(0.2, 0.301)  # both need 5 steps
+    assert not tie.passed and "a tie does not refute" in tie.message
     diverges = check.refuting_rates(0.1, 0.6)
     assert not diverges.passed and "does not converge" in diverges.message
     swapped = check.refuting_rates(0.45, 0.25)
@@ -30,6 +33,8 @@ def test_settling_schedule():
     bouncing = check.settling_schedule(schedules.constant(1.0))
     assert not bouncing.passed and "cannot settle" in bouncing.message
     assert "diverged" in check.settling_schedule(schedules.constant(3.0)).message
+    lucky = check.settling_schedule(schedules.constant(1.6))  # -1.5 -> +1 in one step
+    assert not lucky.passed and "by luck" in lucky.message
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,14 @@ def refuting_rates(smaller_lr, larger_lr, steps=1000, tol=1e-6):
         )
     if needed[0] < 0:
         return CheckResult(False, f"{FAIL}: with smaller_lr = {rates[0]:g} the run does not reach the minimum in {steps} steps.")
-    if needed[1] <= needed[0]:
+    if needed[1] == needed[0]:
+        return CheckResult(
+            False,
+            f"{FAIL}: both rates need {needed[1]} steps: a tie does not refute the claim. "
+            "Hint: above 1/L = 0.25 a larger rate contracts the error more slowly, |1 - 4η| = 4η - 1; "
+            "move the two rates further apart so that their step counts differ.",
+        )
+    if needed[1] < needed[0]:
         return CheckResult(
             False,
             f"{FAIL}: the larger rate needs {needed[1]} steps, the smaller {needed[0]}: this supports the claim. "
@@ -61,7 +68,11 @@ def settling_schedule(schedule, steps=300, tol=1e-3):
 
     ``schedule(t)`` is any callable of the step (e.g. from
     :mod:`lrcourse.schedules`); the run must end within ``tol`` of ``+1``
-    after ``steps`` steps on :class:`lrcourse.landscapes.DoubleWell`.
+    after ``steps`` steps on :class:`lrcourse.landscapes.DoubleWell`, with a
+    final rate that keeps ``+1`` stable, ``eta * 2.5 < 2`` (its curvature is
+    2.5). The second condition rules out a constant rate that lands on ``+1``
+    by luck: ``eta = 1.6`` jumps from ``-1.5`` exactly onto ``+1`` in one step
+    and stays there only because the gradient is exactly zero.
     """
     if schedule is None:
         return CheckResult(False, f"{FAIL}: schedule is not answered yet (it is still None).")
@@ -79,8 +90,16 @@ def settling_schedule(schedule, steps=300, tol=1e-3):
     final = float(run.positions[-1])
     if run.diverged_at is not None:
         return CheckResult(False, f"{FAIL}: the run diverged at step {run.diverged_at}. Hint: keep the rate below about 1.3.")
-    if abs(final - 1.0) <= tol:
+    stable = rates[-1] * WELL.max_curvature(1.0) < 2
+    if abs(final - 1.0) <= tol and stable:
         return CheckResult(True, f"{PASS}: the run ends at w = {final:.4f}, in the deep minimum.")
+    if abs(final - 1.0) <= tol:
+        return CheckResult(
+            False,
+            f"{FAIL}: the run ends at w = {final:.4f}, but with a final rate of {rates[-1]:.4g} the deep minimum is "
+            "unstable (curvature 2.5, so it needs η < 2/2.5 = 0.8): the slightest nudge would throw the run out. "
+            "Hint: it landed there by luck; let the rate decay below 0.8 so that the run settles.",
+        )
     if final < WELL.barrier[0]:
         hint = "the early rate is too small (or too large) to carry the run over the barrier; try about 1.0 at first."
     elif rates[-1] * WELL.max_curvature(1.0) >= 2:
