@@ -31,3 +31,18 @@ def test_value_checks(check_function, right, wrong, hint):
     assert "not answered yet" in check_function(None).message
     result = check_function(wrong)
     assert not result.passed and hint in result.message
+
+
+def test_gradient_step_must_not_change_its_inputs():
+    def in_place(w, grad, lr):
+        w -= lr * grad
+        return w
+
+    def changes_grad(w, grad, lr):
+        grad *= lr
+        return w - grad
+
+    for function, name in ((in_place, "w"), (changes_grad, "grad")):
+        result = check.gradient_step(function)
+        assert not result.passed
+        assert f"changed its input {name} in place" in result.message
