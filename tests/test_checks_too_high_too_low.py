@@ -29,6 +29,7 @@ def steps_by_hand(lr, L, gap0, tol):
         (check.fastest_lr, 2 / 4.5, 1 / 4.0, "crawls"),
         (check.fastest_lr, 2 / 4.5, 2 / 4.0, "never converges"),
         (check.rosenbrock_limit, 2 / (501 + math.hypot(301, 400)), 2 / 802, "off-diagonal"),
+        (check.rosenbrock_limit, 2 / (501 + math.hypot(301, 400)), 2 / 1002, "1002 is the trace"),
         (check.noise_floor, 0.1 / (2 * (2 - 0.1)), 0.1 / 4, "small-η approximation"),
         (check.noise_floor, 0.1 / (2 * (2 - 0.1)), 0.1 / (2 - 0.1), "variance of w"),
     ],

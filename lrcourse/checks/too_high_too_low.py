@@ -91,7 +91,10 @@ def rosenbrock_limit(answer):
             Mistake(2 / hessian[0, 0], "that uses only the diagonal entry 802; the off-diagonal −400 makes L larger."),
             Mistake(2 / hessian[1, 1], "that uses the entry 200; L is the Hessian's largest eigenvalue."),
             Mistake(1 / L, "that is 1/L; the stability limit is 2/L."),
-            Mistake(2 / np.trace(hessian), "the trace is the sum of both eigenvalues; take the largest one alone."),
+            Mistake(
+                2 / np.trace(hessian),
+                "1002 is the trace, the sum of both eigenvalues; L is the largest one alone, a little less than 1002.",
+            ),
         ],
     )
 
