@@ -1,10 +1,13 @@
 """The learning-rate range test: one short run with an exponentially growing rate.
 
-Smith (2017) proposed to find a usable learning rate from a single run: start
-with a tiny rate, multiply it by a constant factor at every step, record the
-loss, and read off the rates where the loss falls fastest and where it
-blows up. fastai's ``lr_find`` (Howard and Gugger, 2020) made it popular;
-this module follows its rules, stated here exactly.
+Smith (2017) proposed the *LR range test*: one run of a few epochs in which
+the rate grows linearly from a small to a large value, reading off from the
+accuracy where training starts to improve and where it degrades. fastai's
+``lr_find`` (Howard and Gugger, 2020) popularized the shorter variant this
+module implements: start with a tiny rate, multiply it by a constant factor
+at every step, record the loss, and read off the rates where the loss falls
+fastest and where it blows up. This module follows fastai's rules, stated
+here exactly, with one deviation in the sweep.
 
 The sweep. Step ``t = 0, 1, ..., num_steps - 1`` uses the rate
 
