@@ -313,8 +313,12 @@ def momentum_contraction_factor(lr, beta, L, mu=None, nesterov=False):
     ``eta``, so too much momentum makes every direction slow. With ``beta = 0``
     both give ``|1 - eta h|`` (:func:`contraction_factor`). With ``mu`` also
     given, the slowest factor over all curvatures in ``[mu, L]``, which is
-    attained at ``mu`` or ``L`` (the factor is a non-decreasing function of
-    ``|T|`` for the heavy ball and of ``|1 - eta h|`` for Nesterov). When the
+    attained at ``mu`` or ``L``: for the heavy ball the factor is a
+    non-decreasing function of ``|T|``, and ``T`` is linear in ``h``; for
+    Nesterov, as ``1 - eta h`` increases, the factor falls to 0 (at
+    ``eta h = 1``) and then rises again, though it is not a function of
+    ``|1 - eta h|`` (with ``beta = 0.5``, ``1 - eta h = 0.5`` gives 0.5 and
+    ``-0.5`` gives 1). When the
     slowest root is a double root the error shrinks like ``t factor^t``,
     slightly slower than ``factor^t``.
 

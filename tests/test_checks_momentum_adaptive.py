@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from lrcourse.checks import FAIL
 from lrcourse.checks import momentum_adaptive as check
 
 
@@ -20,7 +21,8 @@ def placeholder(w, g, m, v, t, lr, beta1, beta2, eps):
 def test_adam_step_passes_on_the_reference_and_names_mistakes():
     assert check.adam_step(reference_adam_step).passed
     assert "not written yet" in check.adam_step(placeholder).message
-    assert "should be a function" in check.adam_step(None).message
+    message = check.adam_step(None).message
+    assert message.startswith(FAIL) and "should be a function" in message
 
     def no_correction(w, g, m, v, t, lr, beta1, beta2, eps):
         m = beta1 * m + (1 - beta1) * g
@@ -49,10 +51,12 @@ def test_adam_step_passes_on_the_reference_and_names_mistakes():
     [
         (check.effective_lr, 0.1, 0.009, "*old* buffer"),
         (check.effective_lr, 0.1, 0.01, "first step only"),
+        (check.effective_lr, 0.1, 0.001, "so divide"),
         (check.momentum_limit, 0.95, 0.5, "without momentum"),
         (check.momentum_limit, 0.95, 2 * 1.9 / (2.8 * 4), "Nesterov"),
         (check.optimal_beta, (9 / 11) ** 2, 9 / 11, "square it"),
         (check.optimal_beta, 0.6694, 99 / 101, "gradient descent's best factor"),
+        (check.optimal_beta, 0.669, 9 / 11, "square it"),
         (check.adamw_step, 3.8, 4.0 - 0.1 / (1 + 0.5e-8), "Adam with L2"),
         (check.adamw_step, 3.8, 2.0, "η λ, not λ"),
     ],
