@@ -11,6 +11,7 @@ The package is small on purpose. Each module has one job:
 ``data``         the UCI handwritten digits, shipped with the package
 ``nets``         softmax regression and a one-hidden-layer network in numpy
 ``finder``       the learning-rate range test
+``reproducible``  arithmetic with the same bits on every CPU (matmul, exp, log)
 ``misconceptions``  experiments behind the chapter on common claims
 ``compare``      optimizers and per-layer rates compared over sweeps of rates
 ``plots``        the book's plotting style and figure helpers
@@ -42,6 +43,7 @@ __all__ = [
     "nets",
     "optim",
     "plots",
+    "reproducible",
     "schedules",
     "theory",
     "widgets",
