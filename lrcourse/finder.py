@@ -65,7 +65,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate
+from . import _validate, reproducible
 
 __all__ = [
     "RULES",
@@ -108,7 +108,7 @@ def exponential_rates(start_lr, end_lr, num_steps):
     """
     start_lr, end_lr, num_steps = _check_sweep(start_lr, end_lr, num_steps)
     t = np.arange(num_steps)
-    rates = start_lr * (end_lr / start_lr) ** (t / (num_steps - 1))
+    rates = start_lr * reproducible.power(end_lr / start_lr, t / (num_steps - 1))
     rates[-1] = end_lr  # exact, whatever the rounding of the power
     return rates
 
@@ -209,7 +209,7 @@ def suggest(lrs, losses, rule="steepest"):
     if np.any(np.diff(lrs) <= 0):
         raise ValueError("lrs must be strictly increasing")
     if rule == "steepest":
-        slopes = np.diff(losses) / np.diff(np.log(lrs))
+        slopes = np.diff(losses) / np.diff(reproducible.log(lrs))
         return float(lrs[np.argmin(slopes)])
     if rule == "min/10":
         return float(lrs[np.argmin(losses)] / 10)

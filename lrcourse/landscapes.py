@@ -34,6 +34,7 @@ array([0.1, 1. ])
 import numpy as np
 
 from lrcourse import _validate
+from lrcourse.reproducible import matmul
 
 __all__ = ["Quadratic1D", "Quadratic2D", "Rosenbrock", "DoubleWell", "Noisy"]
 
@@ -192,10 +193,10 @@ class Quadratic2D(Landscape):
         cos, sin = np.cos(self.angle), np.sin(self.angle)
         self._axes = np.array([[cos, -sin], [sin, cos]])  # columns u_1, u_2
         self._curvatures = np.array([self.mu, self.L])
-        self._H = (self._axes * self._curvatures) @ self._axes.T
+        self._H = matmul(self._axes * self._curvatures, self._axes.T)
         self.minimum = np.zeros(2)
         self.min_value = 0.0
-        self.default_start = self._axes @ np.array([1.0, 1.0])
+        self.default_start = matmul(self._axes, np.array([1.0, 1.0]))
 
     @property
     def condition_number(self):
@@ -203,11 +204,11 @@ class Quadratic2D(Landscape):
         return self.L / self.mu
 
     def _value(self, x):
-        z = x @ self._axes
+        z = matmul(x, self._axes)
         return 0.5 * (self.mu * z[..., 0] ** 2 + self.L * z[..., 1] ** 2)
 
     def _grad(self, x):
-        return x @ self._H
+        return matmul(x, self._H)
 
     def _hessian(self, x):
         return np.broadcast_to(self._H, x.shape[:-1] + (2, 2)).copy()
@@ -370,7 +371,8 @@ class DoubleWell(Landscape):
 
     def _value(self, x):
         m = self.barrier_at
-        return self.scale * (x**4 / 4 - m * x**3 / 3 - x**2 / 2 + m * x + 0.25 - 2 * m / 3)
+        x2 = x * x  # products, not x**3 and x**4: numpy's power differs between CPUs
+        return self.scale * (x2 * x2 / 4 - m * x2 * x / 3 - x2 / 2 + m * x + 0.25 - 2 * m / 3)
 
     def _grad(self, x):
         return self.scale * (x**2 - 1) * (x - self.barrier_at)

@@ -44,12 +44,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-try:
-    from threadpoolctl import threadpool_limits
-except ImportError:  # optional: without it, training is only slower on a busy machine
-    threadpool_limits = None
-
 from . import _validate
+from .reproducible import exp, log, matmul, tanh
 from .data import check_labels
 
 __all__ = [
@@ -67,6 +63,7 @@ __all__ = [
     "epochs_to_reach",
     "mean_std",
     "format_mean_std",
+    "rounding_sensitive",
     "text_table",
     "accuracy_under_noise",
     "accuracy",
@@ -81,20 +78,6 @@ _CHUNK = 256
 """Whole-set evaluations run this many samples at a time, which keeps the
 matrix products of many stacked runs small and cache-friendly."""
 
-
-def _one_blas_thread():
-    """A context in which BLAS (numpy's matrix products) runs on one thread.
-
-    Training makes thousands of small matrix products. Multithreaded BLAS
-    gains little on them and loses a lot when the machine's cores are busy
-    or rationed (a shared server, a Binder container): the threads wait for
-    each other. Measured on two shared cores: a grid of 55 runs trained 2 to
-    10 times faster on one thread. Needs the optional package
-    ``threadpoolctl``; without it, BLAS keeps its own number of threads.
-    """
-    if threadpool_limits is None:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 PARAM_LIMIT = 1e12
 """Training counts a run as diverged once a parameter entry exceeds this in magnitude.
@@ -123,7 +106,7 @@ def log_softmax(logits):
     """
     z = np.asarray(logits, dtype=float)
     z = z - z.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return z - log(exp(z).sum(axis=-1, keepdims=True))
 
 
 def softmax(logits):
@@ -132,7 +115,7 @@ def softmax(logits):
     >>> softmax(np.array([0.0, np.log(3.0)]))
     array([0.25, 0.75])
     """
-    return np.exp(log_softmax(logits))
+    return exp(log_softmax(logits))
 
 
 def cross_entropy(logits, y):
@@ -165,7 +148,7 @@ def _cross_entropy_and_grad(logits, y, n_total=None):
     log_p = log_softmax(logits)
     labels = np.broadcast_to(y, logits.shape[:-1])[..., None]
     loss = -np.take_along_axis(log_p, labels, axis=-1)[..., 0].sum(axis=-1) / n
-    d_logits = np.exp(log_p)
+    d_logits = exp(log_p)
     d_logits -= labels == np.arange(logits.shape[-1])
     d_logits /= n
     return loss, d_logits
@@ -324,7 +307,7 @@ class _Network:
             if index > 0:
                 out = _ACTIVATION_FUNCTIONS[self.activation](out)
             inputs.append(out)
-            out = _matmul(out, params[w_name]) + params[b_name]
+            out = matmul(out, params[w_name]) + params[b_name]
         return out, inputs
 
     def _penalty(self, params):
@@ -345,11 +328,11 @@ class _Network:
         for index in reversed(range(len(self._layers))):
             w_name, b_name, _, _ = self._layers[index]
             W = params[w_name]
-            grads[w_name] = _matmul(np.swapaxes(inputs[index], -1, -2), delta) + l2 * W
+            grads[w_name] = matmul(np.swapaxes(inputs[index], -1, -2), delta) + l2 * W
             grads[b_name] = delta.sum(axis=-2).reshape(params[b_name].shape)
             if index > 0:
                 h = inputs[index]
-                delta = (delta @ np.swapaxes(W, -1, -2)) * _ACTIVATION_SLOPES[self.activation](h)
+                delta = matmul(delta, np.swapaxes(W, -1, -2)) * _ACTIVATION_SLOPES[self.activation](h)
         ordered = {name: grads[name] for name in params}
         return cross_ent, self._penalty(params) if penalty else 0.0, logits, ordered
 
@@ -511,7 +494,7 @@ class MLP(_Network):
         if self.activation != "relu":
             raise ValueError(f"dead units are a ReLU notion; this model's activation is {self.activation!r}")
         params, X = self._check_params(params), self._check_inputs(X, params)
-        pre_activation = _matmul(X, params["W1"]) + params["b1"]
+        pre_activation = matmul(X, params["W1"]) + params["b1"]
         dead = ~(pre_activation > 0).any(axis=-2)
         fraction = dead.mean(axis=-1)
         return float(fraction) if np.ndim(fraction) == 0 else fraction
@@ -530,21 +513,7 @@ class MLP(_Network):
         )
 
 
-def _matmul(a, b):
-    """``a @ b``; a 2-D ``a`` shared by a stack ``b`` of shape ``(R, k, m)`` becomes one large product.
-
-    ``a @ b[r]`` for every run ``r`` is the matrix ``a @ [b[0] | b[1] | ...]``
-    cut into blocks: one BLAS call instead of ``R`` small ones, which is much
-    faster when BLAS runs several threads.
-    """
-    if a.ndim != 2 or b.ndim != 3:
-        return a @ b
-    n_runs, k, m = b.shape
-    wide = a @ b.transpose(1, 0, 2).reshape(k, n_runs * m)
-    return wide.reshape(a.shape[0], n_runs, m).transpose(1, 0, 2)
-
-
-_ACTIVATION_FUNCTIONS = {"relu": lambda a: np.maximum(a, 0.0), "tanh": np.tanh}
+_ACTIVATION_FUNCTIONS = {"relu": lambda a: np.maximum(a, 0.0), "tanh": tanh}
 # The slope act'(a) written through the activation's output h = act(a).
 _ACTIVATION_SLOPES = {"relu": lambda h: (h > 0).astype(float), "tanh": lambda h: 1.0 - h**2}
 
@@ -790,11 +759,6 @@ def _fit(model, params, optimizer, arrays, epochs, batch_size, rates, shuffle_rn
     ``shuffle_rngs`` has one generator per distinct seed and ``seed_of_run``
     maps each stacked run to its generator (None for one run).
     """
-    with _one_blas_thread():
-        return _fit_loop(model, params, optimizer, arrays, epochs, batch_size, rates, shuffle_rngs, seed_of_run, blowup)
-
-
-def _fit_loop(model, params, optimizer, arrays, epochs, batch_size, rates, shuffle_rngs, seed_of_run, blowup):
     X_train, y_train, X_val, y_val = arrays
     n_runs = _n_runs(params)
     R = 1 if n_runs is None else n_runs
@@ -1243,16 +1207,90 @@ def mean_std(values, axis=-1):
     return mean, std, count
 
 
-def format_mean_std(values, digits=4):
+def rounding_sensitive(grid, data, make_optimizer, make_schedule=None, rows=None, rtol=1e-6):
+    """Which runs of a grid are chaotic: True where a change the size of one rounding error changes the outcome.
+
+    Trains the runs of ``grid`` again at the next larger floats of their
+    (peak) rates (``eta (1 + 2e-16)``, the size of one rounding error, which is what
+    another CPU's arithmetic would change) and compares the final training
+    losses. A run whose loss differs by more than ``rtol`` (relative), or
+    that diverged in one of the two trainings and not in the other, is
+    *sensitive to rounding*: past the edge of stability the iterates are
+    chaotic, so their digits report rounding, not the learning rate. A
+    stable run changes by about ``1e-13``, far below ``rtol``.
+
+    Parameters
+    ----------
+    grid : GridResult
+        From :func:`train_grid` with the same arguments as these.
+    data, make_optimizer, make_schedule
+        As given to :func:`train_grid` (``make_schedule`` is required when
+        the grid was trained with a schedule).
+    rows : array of bool or int, optional
+        Which rates (rows of the grid) to test, e.g. ``grid.lrs > 3``; by
+        default all. Each tested row costs one more training of its runs.
+    rtol : float, default 1e-6
+
+    Returns
+    -------
+    ndarray of bool, shape (n_lrs, n_seeds)
+        Rows that were not tested are False.
+
+    >>> from lrcourse import data, optim
+    >>> digits = data.load_digits()
+    >>> grid = train_grid(SoftmaxRegression(), digits, optim.SGD, [0.1], seeds=[0], epochs=2)
+    >>> rounding_sensitive(grid, digits, optim.SGD)
+    array([[False]])
+    """
+    if not isinstance(grid, GridResult):
+        raise TypeError(f"grid must be a GridResult from train_grid, got {type(grid).__name__}")
+    if (grid.step_lr is None) != (make_schedule is None):
+        raise ValueError("make_schedule must be given exactly when the grid was trained with a schedule")
+    rtol = _validate.number(rtol, "rtol", low=0, low_open=True)
+    tested = np.zeros(len(grid.lrs), dtype=bool)
+    try:
+        tested[np.arange(len(grid.lrs)) if rows is None else rows] = True
+    except (IndexError, ValueError):
+        raise ValueError(f"rows must select rows of a grid of {len(grid.lrs)} rates, got {rows!r}") from None
+    sensitive = np.zeros(grid.diverged.shape, dtype=bool)
+    if not tested.any():
+        return sensitive
+    settings = {
+        "seeds": list(grid.seeds),
+        "epochs": len(grid.epochs) - 1,
+        "batch_size": grid.settings["batch_size"],
+        "make_schedule": make_schedule,
+    }
+    nudged = train_grid(grid.model, data, make_optimizer, np.nextafter(grid.lrs[tested], np.inf), **settings)
+    before, after = grid.train_loss[tested, :, -1], nudged.train_loss[..., -1]
+    finite = np.isfinite(before) & np.isfinite(after)
+    with np.errstate(invalid="ignore"):
+        apart = np.abs(before - after) > rtol * np.abs(before)
+    sensitive[tested] = np.where(finite, apart, grid.diverged[tested] != nudged.diverged)
+    return sensitive
+
+
+def format_mean_std(values, digits=4, chaotic=None):
     """One table cell for the values of several seeds: ``"0.9610 ± 0.0052"``.
 
     NaN values (diverged runs) are left out; a single finite value is shown
-    alone, none as ``"-"``.
+    alone, none as ``"-"``. ``chaotic`` (bool, one per value, e.g. from
+    :func:`rounding_sensitive`) marks runs whose digits rounding decides: if
+    any is marked, the cell says ``"chaotic"`` instead of printing them.
 
     >>> format_mean_std([0.9, 0.8, np.nan]), format_mean_std([0.9]), format_mean_std([np.nan])
     ('0.8500 ± 0.0707', '0.9000', '-')
+    >>> format_mean_std([0.9, 0.8], 3, chaotic=[False, True])
+    'chaotic'
     """
-    mean, std, count = mean_std(np.asarray(values, dtype=float).reshape(-1))
+    values = np.asarray(values, dtype=float).reshape(-1)
+    if chaotic is not None:
+        chaotic = np.asarray(chaotic, dtype=bool).reshape(-1)
+        if chaotic.shape != values.shape:
+            raise ValueError(f"chaotic must have one entry per value ({values.size}), got {chaotic.size}")
+        if chaotic.any():
+            return "chaotic"
+    mean, std, count = mean_std(values)
     if count == 0:
         return "-"
     if count == 1:

@@ -36,7 +36,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from lrcourse import _validate
+from lrcourse import _validate, reproducible
 
 __all__ = [
     "ReduceOnPlateau",
@@ -196,7 +196,7 @@ def step_decay(lr, step_size, gamma=0.1):
     return Schedule(
         "step_decay",
         {"lr": lr, "step_size": step_size, "gamma": gamma},
-        lambda t: lr * gamma ** (t // step_size),
+        lambda t: lr * reproducible.power(gamma, t // step_size),
     )
 
 
@@ -230,7 +230,7 @@ def multistep(lr, milestones, gamma=0.1):
     return Schedule(
         "multistep",
         {"lr": lr, "milestones": milestones, "gamma": gamma},
-        lambda t: lr * gamma ** np.searchsorted(marks, t, side="right"),
+        lambda t: lr * reproducible.power(gamma, np.searchsorted(marks, t, side="right")),
     )
 
 
@@ -255,7 +255,7 @@ def exponential(lr, gamma):
     """
     lr = _validate.number(lr, "lr", low=0)
     gamma = _validate.number(gamma, "gamma", low=0, high=1, low_open=True)
-    return Schedule("exponential", {"lr": lr, "gamma": gamma}, lambda t: lr * gamma**t)
+    return Schedule("exponential", {"lr": lr, "gamma": gamma}, lambda t: lr * reproducible.power(gamma, t))
 
 
 def linear(lr, start_factor=1 / 3, end_factor=1.0, total_steps=5):
@@ -325,7 +325,7 @@ def polynomial(lr, total_steps=5, power=1.0):
     return Schedule(
         "polynomial",
         {"lr": lr, "total_steps": total_steps, "power": power},
-        lambda t: lr * (1.0 - np.minimum(t, total_steps) / total_steps) ** power,
+        lambda t: lr * reproducible.power(1.0 - np.minimum(t, total_steps) / total_steps, power),
     )
 
 
@@ -422,7 +422,7 @@ def cosine_restarts(lr, first_period, period_mult=1, min_lr=0.0):
             starts.append(starts[-1] + first_period * period_mult ** (len(starts) - 1))
         starts = np.array(starts, dtype=np.int64)
         n = np.searchsorted(starts, t, side="right") - 1
-        period = first_period * np.float64(period_mult) ** n
+        period = first_period * reproducible.power(float(period_mult), n)
         return _cosine_rate(lr, min_lr, t - starts[n], period)
 
     params = {"lr": lr, "first_period": first_period, "period_mult": period_mult, "min_lr": min_lr}
@@ -490,9 +490,9 @@ def cyclic(base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triang
         if mode == "triangular":
             scale = 1.0
         elif mode == "triangular2":
-            scale = 0.5 ** (cycle - 1)
+            scale = reproducible.power(0.5, cycle - 1)
         else:
-            scale = gamma**t
+            scale = reproducible.power(gamma, t)
         return base_lr + (max_lr - base_lr) * height * scale
 
     params = {

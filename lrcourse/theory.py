@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from lrcourse import _validate
+from lrcourse import _validate, reproducible
 
 __all__ = [
     "stability_limit",
@@ -123,7 +123,7 @@ def loss_gap_quadratic(lr, L, gap0, t):
     t = np.asarray(t)
     if not np.issubdtype(t.dtype, np.integer) or np.any(t < 0):
         raise ValueError(f"t must be integers >= 0, got {t!r}")
-    return _result((1 - lr * L) ** (2 * t) * gap0)
+    return _result(reproducible.power(1 - lr * L, 2 * t) * gap0)
 
 
 def steps_to_tolerance_quadratic(lr, L, gap0, tol, mu=None):
@@ -168,7 +168,7 @@ def steps_to_tolerance_quadratic(lr, L, gap0, tol, mu=None):
     steps = np.full(factor.shape, np.inf)
     steps[factor == 0] = 1.0
     shrinking = (factor > 0) & (factor < 1)
-    steps[shrinking] = np.ceil(np.log(tol / gap0) / (2 * np.log(factor[shrinking])))
+    steps[shrinking] = np.ceil(reproducible.log(tol / gap0) / (2 * reproducible.log(factor[shrinking])))
     return _result(steps)
 
 
@@ -541,10 +541,10 @@ def noisy_quadratic_loss(lr, L, noise_std, w0, t):
     q = (1.0 - lr * L) ** 2
     one_minus_q = lr * L * (2.0 - lr * L)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        decay = q**t
+        decay = reproducible.power(q, t)
         # 1 + q + ... + q^(t-1) = (1 - q^t) / (1 - q), with expm1 for accuracy
         # when q is close to 1, and = t exactly when q = 1 (eta = 0 or 2/L).
-        forgotten = np.where(t == 0, 0.0, -np.expm1(t * np.log(q)))
+        forgotten = np.where(t == 0, 0.0, -np.asarray(reproducible.expm1(t * np.asarray(reproducible.log(q)))))
         pile = np.where(one_minus_q == 0, t, forgotten / np.where(one_minus_q == 0, 1.0, one_minus_q))
         second = decay * w0**2 + lr**2 * noise_std**2 * pile
     value = np.where(np.isfinite(second), 0.5 * L * second, np.inf)

@@ -226,22 +226,6 @@ def test_training_decreases_the_loss_at_a_sane_rate(digits):
     np.testing.assert_allclose(history.grad_norm["total"], np.sqrt((layers**2).sum(axis=0)), rtol=1e-12)
 
 
-def test_training_runs_blas_on_one_thread(digits, monkeypatch):
-    import contextlib
-
-    calls = []
-
-    def fake_limits(**kwargs):
-        calls.append(kwargs)
-        return contextlib.nullcontext()
-
-    monkeypatch.setattr(nets, "threadpool_limits", fake_limits)
-    nets.train(nets.SoftmaxRegression(), digits, optim.SGD(lr=0.1), epochs=1)
-    assert calls == [{"limits": 1, "user_api": "blas"}]
-    monkeypatch.setattr(nets, "threadpool_limits", None)
-    assert not nets.train(nets.SoftmaxRegression(), digits, optim.SGD(lr=0.1), epochs=1).diverged
-
-
 def test_training_is_deterministic_given_the_seed(digits):
     model = nets.MLP(n_hidden=16)
     a = nets.train(model, digits, optim.Adam(lr=1e-2), epochs=2, seed=7)
@@ -600,3 +584,30 @@ def test_metrics_reject_bad_input(call, error, words):
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+def test_rounding_sensitive_marks_chaotic_runs_only(digits):
+    model = nets.MLP(n_hidden=16)
+    grid = nets.train_grid(model, digits, optim.SGD, [0.1, 30.0], seeds=[0, 1, 2], epochs=3)
+    sensitive = nets.rounding_sensitive(grid, digits, optim.SGD)
+    assert sensitive.shape == (2, 3)
+    assert not sensitive[0].any()  # a stable rate: a change of one ulp moves the loss by ~1e-13
+    assert sensitive[1].all()  # far past the edge of stability: chaotic
+    np.testing.assert_array_equal(nets.rounding_sensitive(grid, digits, optim.SGD, rows=[0]), [[False] * 3] * 2)
+
+
+def test_rounding_sensitive_checks_its_arguments(digits):
+    grid = nets.train_grid(nets.SoftmaxRegression(), digits, optim.SGD, [0.1], epochs=1)
+    with pytest.raises(TypeError, match="grid"):
+        nets.rounding_sensitive("grid", digits, optim.SGD)
+    with pytest.raises(ValueError, match="make_schedule"):
+        nets.rounding_sensitive(grid, digits, optim.SGD, make_schedule=lambda lr: lr)
+    with pytest.raises(ValueError, match="rows"):
+        nets.rounding_sensitive(grid, digits, optim.SGD, rows=[5])
+
+
+def test_format_mean_std_prints_no_digits_for_chaotic_runs():
+    assert nets.format_mean_std([0.5, 0.7], 2, chaotic=[False, False]) == "0.60 ± 0.14"
+    assert nets.format_mean_std([0.5, 0.7], 2, chaotic=[True, False]) == "chaotic"
+    with pytest.raises(ValueError, match="chaotic"):
+        nets.format_mean_std([0.5, 0.7], 2, chaotic=[True])
