@@ -51,6 +51,17 @@ class Sweep:
         The step at which each run diverged, ``-1`` if it never did.
     steps : int
         The number of steps of every run.
+    chaotic : ndarray of bool, shape (n_optimizers, n_lrs)
+        Runs whose final loss is decided by rounding: run again at the next
+        larger floating-point rate (a change of one rounding error), their
+        loss gap moves by more than one part in a million while it is above
+        ``1e-12`` (below that, the run has converged to rounding level).
+        Such runs are typical of adaptive methods in a limit cycle at a
+        constant rate.
+    nudged_loss : ndarray of shape (n_optimizers, n_lrs)
+        The final loss gaps of that second run. A chaotic run is judged by
+        the worse of its two losses, so that it counts as good (or best)
+        only where rounding cannot change the verdict.
     """
 
     names: list
@@ -58,25 +69,41 @@ class Sweep:
     final_loss: np.ndarray
     diverged_at: np.ndarray
     steps: int
+    chaotic: np.ndarray
+    nudged_loss: np.ndarray
 
     def best_lr(self, name):
-        """The rate with the lowest final loss for optimizer ``name`` (the smallest such rate on ties)."""
-        return float(self.lrs[int(np.argmin(self.final_loss[self._index(name)]))])
+        """The rate with the lowest final loss for optimizer ``name`` (the smallest such rate on ties; see ``nudged_loss``)."""
+        return float(self.lrs[int(np.argmin(self._stable_loss(name)))])
 
     def good_range(self, name, threshold):
-        """``(low, high)``: the contiguous band of rates around the best one with final loss <= ``threshold``."""
-        return good_range(self.lrs, self.final_loss[self._index(name)], threshold)
+        """``(low, high)``: the contiguous band of rates around the best one with final loss <= ``threshold``.
+
+        A chaotic run is good only if both its losses are (see ``nudged_loss``).
+        """
+        return good_range(self.lrs, self._stable_loss(name), threshold)
+
+    def _stable_loss(self, name):
+        k = self._index(name)
+        return np.where(self.chaotic[k], np.maximum(self.final_loss[k], self.nudged_loss[k]), self.final_loss[k])
 
     def table(self, threshold):
         """One line per optimizer: best rate, its final loss, the good band and its width in decades."""
-        lines = [f"{'optimizer':10s} {'best eta':>9s} {'final loss':>10s}   good band (loss <= {threshold:g})"]
+        lines = [f"{'optimizer':10s} {'best eta':>9s} {'final loss':>10s} {'chaotic':>8s}   good band (loss <= {threshold:g})"]
         for name in self.names:
-            row = self.final_loss[self._index(name)]
+            row = self._stable_loss(name)
             band = self.good_range(name, threshold)
             width = "none" if band is None else (
                 f"{band[0]:.3g} .. {band[1]:.3g} ({math.log10(band[1] / band[0]):.1f} decades)"
             )
-            lines.append(f"{name:10s} {self.best_lr(name):9.3g} {float(np.min(row)):10.2e}   {width}")
+            best = int(np.argmin(row))
+            loss = (
+                f"{'chaotic':>10s}" if self.chaotic[self._index(name), best]
+                else f"{row[best]:10.2e}" if row[best] >= _ROUNDING_LEVEL
+                else f"{'< 1e-12':>10s}"
+            )
+            n_chaotic = int(self.chaotic[self._index(name)].sum())
+            lines.append(f"{name:10s} {self.best_lr(name):9.3g} {loss} {n_chaotic:8d}   {width}")
         return "\n".join(lines)
 
     def _index(self, name):
@@ -119,13 +146,31 @@ def sweep(landscape, optimizers, lrs, steps, x0=None):
     lrs = _validate.array(lrs, "lrs", low=0, low_open=True)
     if lrs.ndim != 1 or lrs.size < 2 or np.any(np.diff(lrs) <= 0):
         raise ValueError(f"lrs must be a 1-D array of at least 2 increasing rates, got {lrs}")
-    final, diverged = [], []
+    final, nudged, diverged, chaotic = [], [], [], []
     for opt in optimizers.values():
-        run = descent.run(landscape, x0, lrs, steps, opt)
-        gap = run.losses[-1] - (run.min_value or 0.0)
-        final.append(np.where(run.diverged_at >= 0, np.inf, gap))
-        diverged.append(run.diverged_at)
-    return Sweep(list(optimizers), lrs, np.array(final), np.array(diverged), steps)
+        gaps = []
+        for rates in (lrs, np.nextafter(lrs, np.inf)):
+            run = descent.run(landscape, x0, rates, steps, opt)
+            gaps.append(np.where(run.diverged_at >= 0, np.inf, run.losses[-1] - (run.min_value or 0.0)))
+            if len(gaps) == 1:
+                diverged.append(run.diverged_at)
+        final.append(gaps[0])
+        nudged.append(gaps[1])
+        chaotic.append(_decided_by_rounding(*gaps))
+    return Sweep(list(optimizers), lrs, *map(np.array, (final, diverged)), steps, *map(np.array, (chaotic, nudged)))
+
+
+_ROUNDING_LEVEL = 1e-12
+"""A loss gap below this is a run converged to the level of rounding; its digits are noise."""
+
+
+def _decided_by_rounding(gap, nudged_gap, rtol=1e-6):
+    """True where two runs one rounding error apart end more than ``rtol`` apart (above the rounding level)."""
+    both_finite = np.isfinite(gap) & np.isfinite(nudged_gap)
+    with np.errstate(invalid="ignore"):
+        apart = np.abs(gap - nudged_gap) > rtol * np.maximum(np.abs(gap), np.abs(nudged_gap))
+        above = np.maximum(np.abs(gap), np.abs(nudged_gap)) >= _ROUNDING_LEVEL
+    return np.where(both_finite, apart & above, np.isfinite(gap) != np.isfinite(nudged_gap))
 
 
 def good_range(lrs, losses, threshold):

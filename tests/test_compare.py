@@ -146,3 +146,19 @@ def test_moving_target_stops_diverging_runs_before_overflow_and_counts_catch_up(
     # and from 2 to -2 (distance 4) takes 9
     assert track.catch_up_steps(0.01)[:, 0].tolist() == [8, 9]
     assert track.catch_up_steps(0.01)[:, 1].tolist() == [-1, -1]
+
+
+def test_sweep_marks_chaotic_runs_and_counts_them_good_only_where_rounding_cannot_change_it():
+    # RMSprop at a constant rate does not settle on a quadratic: past a point
+    # it sits in a limit cycle whose loss is decided by rounding
+    bowl = landscapes.Quadratic2D(mu=0.01, L=1.0, angle=0.5)
+    lrs = np.geomspace(1e-3, 1e2, 16)
+    result = compare.sweep(bowl, {"SGD": optim.SGD(), "RMSprop": optim.RMSprop()}, lrs, steps=300)
+    assert result.chaotic.shape == (2, 16)
+    assert not result.chaotic[0, lrs < 1].any()  # plain GD below 2/L contracts: stable
+    assert result.chaotic[1].any()
+    band = result.good_range("RMSprop", 1e-6)
+    inside = (lrs >= band[0]) & (lrs <= band[1])
+    # a chaotic rate is in the band only if both of its runs are good
+    assert np.all(np.maximum(result.final_loss[1], result.nudged_loss[1])[inside] <= 1e-6)
+    assert "chaotic" in result.table(1e-6).splitlines()[0]
