@@ -36,7 +36,6 @@ and losses come back with shape ``(R,)``. A learning rate of shape
 History(epochs=5, steps=170, train_loss=0.3021, val_acc=0.9415, diverged_at=None)
 """
 
-import contextlib
 import math
 import numbers
 import time
