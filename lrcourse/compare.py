@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrcourse import _validate, descent, nets, optim
+from lrcourse import _validate, descent, nets, optim, reproducible
 
 __all__ = [
     "Sweep",
@@ -99,7 +99,7 @@ class Sweep:
             best = int(np.argmin(row))
             loss = (
                 f"{'chaotic':>10s}" if self.chaotic[self._index(name), best]
-                else f"{row[best]:10.2e}" if row[best] >= _ROUNDING_LEVEL
+                else f"{row[best]:10.2e}" if row[best] >= reproducible.ROUNDING_LEVEL
                 else f"{'< 1e-12':>10s}"
             )
             n_chaotic = int(self.chaotic[self._index(name)].sum())
@@ -156,21 +156,8 @@ def sweep(landscape, optimizers, lrs, steps, x0=None):
                 diverged.append(run.diverged_at)
         final.append(gaps[0])
         nudged.append(gaps[1])
-        chaotic.append(_decided_by_rounding(*gaps))
+        chaotic.append(reproducible.decided_by_rounding(*gaps))
     return Sweep(list(optimizers), lrs, *map(np.array, (final, diverged)), steps, *map(np.array, (chaotic, nudged)))
-
-
-_ROUNDING_LEVEL = 1e-12
-"""A loss gap below this is a run converged to the level of rounding; its digits are noise."""
-
-
-def _decided_by_rounding(gap, nudged_gap, rtol=1e-6):
-    """True where two runs one rounding error apart end more than ``rtol`` apart (above the rounding level)."""
-    both_finite = np.isfinite(gap) & np.isfinite(nudged_gap)
-    with np.errstate(invalid="ignore"):
-        apart = np.abs(gap - nudged_gap) > rtol * np.maximum(np.abs(gap), np.abs(nudged_gap))
-        above = np.maximum(np.abs(gap), np.abs(nudged_gap)) >= _ROUNDING_LEVEL
-    return np.where(both_finite, apart & above, np.isfinite(gap) != np.isfinite(nudged_gap))
 
 
 def good_range(lrs, losses, threshold):

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _validate
-from .reproducible import exp, log, matmul, tanh
+from .reproducible import decided_by_rounding, exp, log, matmul, tanh
 from .data import check_labels
 
 __all__ = [
@@ -1212,11 +1212,13 @@ def rounding_sensitive(grid, data, make_optimizer, make_schedule=None, rows=None
     Trains the runs of ``grid`` again at the next larger floats of their
     (peak) rates (``eta (1 + 2e-16)``, the size of one rounding error, which is what
     another CPU's arithmetic would change) and compares the final training
-    losses. A run whose loss differs by more than ``rtol`` (relative), or
-    that diverged in one of the two trainings and not in the other, is
-    *sensitive to rounding*: past the edge of stability the iterates are
-    chaotic, so their digits report rounding, not the learning rate. A
-    stable run changes by about ``1e-13``, far below ``rtol``.
+    losses by :func:`lrcourse.reproducible.decided_by_rounding`, the rule
+    ``compare.sweep`` uses too: a run whose loss differs by more than
+    ``rtol`` (relative), or that diverged in one of the two trainings and
+    not in the other, is *sensitive to rounding*: past the edge of
+    stability the iterates are chaotic, so their digits report rounding,
+    not the learning rate. A stable run changes by about ``1e-13``, far
+    below ``rtol``.
 
     Parameters
     ----------
@@ -1261,11 +1263,7 @@ def rounding_sensitive(grid, data, make_optimizer, make_schedule=None, rows=None
         "make_schedule": make_schedule,
     }
     nudged = train_grid(grid.model, data, make_optimizer, np.nextafter(grid.lrs[tested], np.inf), **settings)
-    before, after = grid.train_loss[tested, :, -1], nudged.train_loss[..., -1]
-    finite = np.isfinite(before) & np.isfinite(after)
-    with np.errstate(invalid="ignore"):
-        apart = np.abs(before - after) > rtol * np.abs(before)
-    sensitive[tested] = np.where(finite, apart, grid.diverged[tested] != nudged.diverged)
+    sensitive[tested] = decided_by_rounding(grid.train_loss[tested, :, -1], nudged.train_loss[..., -1], rtol)
     return sensitive
 
 

@@ -16,7 +16,9 @@ power of two) in a fixed order, so every machine computes the same bits:
   elementary functions by argument reduction and a fixed polynomial
   (Cody & Waite, 1980; the scheme of fdlibm), accurate to a few units in the
   last place;
-- :func:`geomspace`: a grid evenly spaced on a log scale, for learning rates.
+- :func:`geomspace`: a grid evenly spaced on a log scale, for learning rates;
+- :func:`decided_by_rounding`: the course's one rule for calling a result
+  chaotic, from two runs one rounding error apart.
 
 They are slower than numpy's own (``matmul`` about 2x on the course's small
 networks, the functions 3-10x), which is why only the computations whose
@@ -32,7 +34,7 @@ import numpy as np
 
 from . import _validate
 
-__all__ = ["matmul", "exp", "expm1", "log", "tanh", "power", "geomspace"]
+__all__ = ["matmul", "exp", "expm1", "log", "tanh", "power", "geomspace", "decided_by_rounding", "ROUNDING_LEVEL"]
 
 # ln 2 split in two (fdlibm): LN2_HI has 32 trailing zero bits, so k * LN2_HI
 # is exact for |k| < 2**20 and x - k ln 2 loses nothing.
@@ -251,6 +253,32 @@ def geomspace(start, stop, num=50):
     values = np.array([float(f"{v:.15g}") for v in values])
     values[0], values[-1] = start, stop
     return values
+
+
+ROUNDING_LEVEL = 1e-12
+"""A loss gap below this is a run converged to the level of rounding: its digits are noise."""
+
+
+def decided_by_rounding(outcome, nudged_outcome, rtol=1e-6):
+    """True where an outcome is chaotic: two runs one rounding error apart end more than ``rtol`` apart.
+
+    ``outcome`` and ``nudged_outcome`` are the final losses (or loss gaps)
+    of the same runs at a rate ``eta`` and at the next larger float. A
+    stable run moves by about ``1e-13``; a run past the edge of stability
+    moves by far more than ``rtol``, relative to the larger of the two. A
+    run that is finite in one and diverged (inf or NaN) in the other is
+    chaotic too; two runs below :data:`ROUNDING_LEVEL` are not (both have
+    converged, only their noise differs).
+
+    >>> decided_by_rounding(np.array([0.5, 0.5, 1e-20, 0.5]), np.array([0.5 + 1e-14, 0.7, 3e-20, np.inf]))
+    array([False,  True, False,  True])
+    """
+    a, b = np.asarray(outcome, dtype=float), np.asarray(nudged_outcome, dtype=float)
+    both_finite = np.isfinite(a) & np.isfinite(b)
+    with np.errstate(invalid="ignore"):
+        larger = np.maximum(np.abs(a), np.abs(b))
+        apart = (np.abs(a - b) > rtol * larger) & (larger >= ROUNDING_LEVEL)
+    return np.where(both_finite, apart, np.isfinite(a) != np.isfinite(b))
 
 
 def _result(out):

@@ -131,3 +131,13 @@ def test_training_gives_the_same_bits_under_another_arithmetic_path():
         assert done.returncode == 0, done.stderr
         fingerprints.append(done.stdout.strip())
     assert fingerprints[0] == fingerprints[1]
+
+
+def test_decided_by_rounding_is_one_rule_for_chaotic_outcomes():
+    stable, chaotic = 0.3, 0.3 * (1 + 1e-3)
+    got = rp.decided_by_rounding(
+        [0.3, 0.3, 1e-15, 0.3, np.nan, np.inf],
+        [0.3 * (1 + 1e-13), chaotic, 5e-15, np.nan, np.nan, np.inf],
+    )
+    np.testing.assert_array_equal(got, [False, True, False, True, False, False])
+    assert rp.decided_by_rounding([stable], [chaotic], rtol=1e-2).tolist() == [False]
