@@ -92,38 +92,15 @@ class Schedule:
 
     def __call__(self, step):
         """Return the learning rate at ``step`` (an int or an integer array)."""
-        t, shape = _as_steps(step)
-        lrs = np.asarray(self._rate(t), dtype=float)
-        if shape is None:
+        t = _validate.steps(step, "step")
+        lrs = np.asarray(self._rate(t.ravel()), dtype=float)
+        if isinstance(step, numbers.Integral):
             return float(lrs[0])
-        return lrs.reshape(shape)
+        return lrs.reshape(t.shape)
 
     def __repr__(self):
         args = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
         return f"{self.name}({args})"
-
-
-def _as_steps(step):
-    """Validate ``step`` and return it as a flat int64 array plus its shape.
-
-    The shape is ``None`` for a scalar step (so the caller returns a float).
-    """
-    if isinstance(step, (bool, np.bool_)):
-        raise TypeError(f"step must be an integer >= 0 or an array of them, got {step!r}")
-    if isinstance(step, numbers.Integral):
-        value = _validate.integer(step, "step", low=0)
-        return np.array([value], dtype=np.int64), None
-    if isinstance(step, numbers.Number):
-        raise TypeError(f"step must be an integer >= 0 or an array of them, got {step!r}")
-    steps = np.asarray(step)
-    if steps.dtype.kind not in "iu":
-        raise TypeError(f"step must be an integer >= 0 or an array of them, got an array of dtype {steps.dtype}")
-    negative = steps < 0
-    if negative.any():
-        index = np.unravel_index(int(np.argmax(negative)), steps.shape)
-        where = index[0] if len(index) == 1 else index
-        raise ValueError(f"step must contain only integers >= 0, got {int(steps[index])} at index {where}")
-    return steps.astype(np.int64).ravel(), steps.shape
 
 
 def _as_schedule(schedule, name):
@@ -577,9 +554,7 @@ def one_cycle(
     anneal_strategy = _validate.choice(anneal_strategy, "anneal_strategy", ("cos", "linear"))
     div_factor = _validate.number(div_factor, "div_factor", low=0, low_open=True)
     final_div_factor = _validate.number(final_div_factor, "final_div_factor", low=0, low_open=True)
-    if not isinstance(three_phase, (bool, np.bool_)):
-        raise TypeError(f"three_phase must be True or False, got {three_phase!r}")
-    three_phase = bool(three_phase)
+    three_phase = _validate.flag(three_phase, "three_phase")
     warmup_end = float(pct_start * total_steps) - 1
     if warmup_end == 0:
         raise ValueError(

@@ -82,7 +82,9 @@ def test_negative_step_in_array_names_the_index():
         S.constant(0.1)(np.array([0, 1, 2, -2]))
 
 
-@pytest.mark.parametrize("step", [1.0, 2.5, True, np.float64(3.0), np.array([0.0, 1.0]), np.array([True]), "3"])
+@pytest.mark.parametrize(
+    "step", [1.0, 2.5, True, np.float64(3.0), np.array([0.0, 1.0]), np.array([True]), "3", [0.5, 1.5], None]
+)
 def test_non_integer_step_is_a_type_error(step):
     with pytest.raises(TypeError, match="step must be an integer"):
         S.constant(0.1)(step)
@@ -273,6 +275,13 @@ def test_one_cycle_three_phases_linear():
     assert sched(N + 3) == sched(N - 1)
 
 
+def test_one_cycle_takes_a_numpy_bool_for_three_phase():
+    steps = np.arange(25)
+    with_numpy = S.one_cycle(1.0, total_steps=21, three_phase=np.True_)
+    assert with_numpy.params["three_phase"] is True
+    assert np.array_equal(with_numpy(steps), S.one_cycle(1.0, total_steps=21, three_phase=True)(steps))
+
+
 def test_one_cycle_peak_is_the_largest_rate():
     sched = S.one_cycle(0.4, total_steps=100)
     lrs = sched(np.arange(100))
@@ -453,6 +462,7 @@ def test_bad_arguments_are_value_errors_naming_them(make, message):
         (lambda: S.multistep(0.1, milestones=5), r"milestones must be a sequence"),
         (lambda: S.cosine(0.1, total_steps=10.5), r"total_steps must be an integer"),
         (lambda: S.one_cycle(0.1, total_steps=10, three_phase="yes"), r"three_phase must be True or False"),
+        (lambda: S.one_cycle(0.1, total_steps=10, three_phase=1), r"three_phase must be True or False, got 1"),
         (lambda: S.warmup("cosine", warmup_steps=5), r"schedule must be a schedule"),
         (lambda: S.join([S.constant(0.1), None], boundaries=[2]), r"schedules\[1\] must be a schedule"),
         (lambda: S.ReduceOnPlateau("0.1"), r"lr must be a real number"),
