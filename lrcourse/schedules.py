@@ -610,6 +610,10 @@ def warmup(schedule, warmup_steps, start_factor=0.1):
     ``cosine(lr, total_steps=T)`` behind a warm-up of ``W`` steps reaches
     ``min_lr`` at step ``W + T``.
 
+    Built as ``join([linear(schedule(0), start_factor, 1.0, W), schedule],
+    boundaries=[W])``, as optax builds its warm-ups from ``linear_schedule``
+    and ``join_schedules``.
+
     PyTorch: ``SequentialLR(optimizer, [LinearLR(optimizer, start_factor,
     1.0, total_iters=W), scheduler], milestones=[W])`` when the optimizer's
     ``lr`` equals ``schedule(0)``. PyTorch's ``LinearLR`` needs
@@ -618,7 +622,8 @@ def warmup(schedule, warmup_steps, start_factor=0.1):
     Parameters
     ----------
     schedule : Schedule, callable or float
-        The schedule to run after the warm-up (a number means a constant rate).
+        The schedule to run after the warm-up (a number means a constant
+        rate); ``schedule(0)``, the rate the warm-up climbs to, is ``>= 0``.
     warmup_steps : int
         Length ``W`` of the warm-up, ``>= 1``.
     start_factor : float, default 0.1
@@ -633,18 +638,11 @@ def warmup(schedule, warmup_steps, start_factor=0.1):
     schedule = _as_schedule(schedule, "schedule")
     warmup_steps = _validate.integer(warmup_steps, "warmup_steps", low=1)
     start_factor = _validate.number(start_factor, "start_factor", low=0, high=1)
-    peak = float(schedule(0))
-
-    def rate(t):
-        lrs = np.empty(t.shape)
-        warming = t < warmup_steps
-        lrs[warming] = peak * (start_factor + (1 - start_factor) * t[warming] / warmup_steps)
-        if not warming.all():
-            lrs[~warming] = schedule(t[~warming] - warmup_steps)
-        return lrs
-
+    peak = _validate.number(float(schedule(0)), "schedule(0)", low=0)
+    ramp = linear(peak, start_factor=start_factor, end_factor=1.0, total_steps=warmup_steps)
+    joined = join([ramp, schedule], boundaries=[warmup_steps])
     params = {"schedule": schedule, "warmup_steps": warmup_steps, "start_factor": start_factor}
-    return Schedule("warmup", params, rate)
+    return Schedule("warmup", params, joined._rate)
 
 
 def join(schedules, boundaries):

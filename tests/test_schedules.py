@@ -299,6 +299,41 @@ def test_warmup_ramps_linearly_then_restarts_the_clock():
     assert close(sched(W + 10), 0.01)
 
 
+def _warmup_by_its_own_formula(schedule, W, s, t):
+    """The rates of the warm-up as computed before it was built from linear and join."""
+    peak = float(schedule(0))
+    lrs = np.empty(t.shape)
+    warming = t < W
+    lrs[warming] = peak * (s + (1 - s) * t[warming] / W)
+    if not warming.all():
+        lrs[~warming] = schedule(t[~warming] - W)
+    return lrs
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        S.cosine(0.1, total_steps=10, min_lr=0.01),
+        S.constant(0.3),
+        S.step_decay(0.7, step_size=3, gamma=0.5),
+        S.one_cycle(0.5, total_steps=40),
+        lambda t: 1.0 / (1.0 + t),
+    ],
+)
+@pytest.mark.parametrize("W, s", [(1, 0.1), (3, 0.0), (4, 0.25), (7, 1 / 3), (10, 0.9), (13, 1.0)])
+def test_warmup_gives_the_same_bits_as_its_formula(inner, W, s):
+    t = np.arange(200)
+    expected = _warmup_by_its_own_formula(inner, W, s, t)
+    sched = S.warmup(inner, warmup_steps=W, start_factor=s)
+    assert np.array_equal(sched(t), expected)
+    assert [sched(int(k)) for k in t[:30]] == expected[:30].tolist()
+
+
+def test_warmup_refuses_a_schedule_that_starts_below_zero():
+    with pytest.raises(ValueError, match=r"^schedule\(0\) must be a finite number >= 0, got -0.1$"):
+        S.warmup(lambda t: -0.1 + 0 * t, warmup_steps=3)
+
+
 def test_warmup_from_zero_and_of_a_number():
     sched = S.warmup(0.2, warmup_steps=5, start_factor=0.0)
     assert np.allclose(sched(np.arange(8)), [0.0, 0.04, 0.08, 0.12, 0.16, 0.2, 0.2, 0.2])
