@@ -37,13 +37,21 @@ import numpy as np
 from lrcourse import _validate, reproducible
 
 __all__ = [
-    "stability_limit",
+    "Tuning",
+    "adam_uncorrected_step",
     "contraction_factor",
-    "optimal_lr",
     "loss_gap_quadratic",
-    "steps_to_tolerance_quadratic",
-    "regime",
+    "momentum_contraction_factor",
+    "momentum_effective_lr",
+    "momentum_stability_limit",
     "noise_floor_quadratic",
+    "noisy_quadratic_loss",
+    "optimal_heavy_ball",
+    "optimal_lr",
+    "regime",
+    "sgd_expected_loss",
+    "stability_limit",
+    "steps_to_tolerance_quadratic",
 ]
 
 
@@ -57,7 +65,7 @@ def stability_limit(L):
     >>> stability_limit(1.0)
     2.0
     """
-    return _result(2.0 / _positive(L, "L"))
+    return _validate.scalar_or_array(2.0 / _positive(L, "L"))
 
 
 def contraction_factor(lr, L, mu=None):
@@ -88,7 +96,7 @@ def contraction_factor(lr, L, mu=None):
     if mu is not None:
         mu = _smallest(mu, L)
         factor = np.maximum(factor, np.abs(1 - lr * mu))
-    return _result(factor)
+    return _validate.scalar_or_array(factor)
 
 
 def optimal_lr(L, mu=None):
@@ -103,8 +111,8 @@ def optimal_lr(L, mu=None):
     """
     L = _positive(L, "L")
     if mu is None:
-        return _result(1.0 / L)
-    return _result(2.0 / (_smallest(mu, L) + L))
+        return _validate.scalar_or_array(1.0 / L)
+    return _validate.scalar_or_array(2.0 / (_smallest(mu, L) + L))
 
 
 def loss_gap_quadratic(lr, L, gap0, t):
@@ -120,10 +128,8 @@ def loss_gap_quadratic(lr, L, gap0, t):
     lr = _rates(lr)
     L = _positive(L, "L")
     gap0 = _validate.array(gap0, "gap0", low=0)
-    t = np.asarray(t)
-    if not np.issubdtype(t.dtype, np.integer) or np.any(t < 0):
-        raise ValueError(f"t must be integers >= 0, got {t!r}")
-    return _result(reproducible.power(1 - lr * L, 2 * t) * gap0)
+    t = _validate.steps(t, "t")
+    return _validate.scalar_or_array(reproducible.power(1 - lr * L, 2 * t) * gap0)
 
 
 def steps_to_tolerance_quadratic(lr, L, gap0, tol, mu=None):
@@ -164,12 +170,12 @@ def steps_to_tolerance_quadratic(lr, L, gap0, tol, mu=None):
     gap0 = _validate.number(gap0, "gap0", low=0)
     tol = _validate.number(tol, "tol", low=0, low_open=True)
     if gap0 <= tol:
-        return _result(np.zeros_like(factor))
+        return _validate.scalar_or_array(np.zeros_like(factor))
     steps = np.full(factor.shape, np.inf)
     steps[factor == 0] = 1.0
     shrinking = (factor > 0) & (factor < 1)
     steps[shrinking] = np.ceil(reproducible.log(tol / gap0) / (2 * reproducible.log(factor[shrinking])))
-    return _result(steps)
+    return _validate.scalar_or_array(steps)
 
 
 def regime(lr, L):
@@ -247,7 +253,7 @@ def noise_floor_quadratic(lr, L, noise_std, mu=None):
     floor = 0.0
     for curvature in curvatures:
         floor = floor + lr * sigma**2 / (2 * (2 - np.where(stable, lr * curvature, 0.0)))
-    return _result(np.where(stable, floor, np.inf))
+    return _validate.scalar_or_array(np.where(stable, floor, np.inf))
 
 
 def _rates(lr):
@@ -265,11 +271,6 @@ def _smallest(mu, L):
     return mu
 
 
-def _result(values):
-    values = np.asarray(values)
-    return float(values) if values.ndim == 0 else values
-
-
 # Momentum and Adam: the closed forms of the chapter on momentum and adaptive rates.
 #
 # With momentum each direction of curvature h follows a two-term recursion.
@@ -280,15 +281,6 @@ def _result(values):
 #               characteristic polynomial z^2 - (1 + beta - eta h) z + beta
 #   Nesterov    w_t = w_{t-1} - eta (g_t + beta b_t);
 #               characteristic polynomial z^2 - (1 + beta)(1 - eta h) z + beta (1 - eta h)
-
-__all__ += [
-    "Tuning",
-    "momentum_contraction_factor",
-    "momentum_stability_limit",
-    "optimal_heavy_ball",
-    "momentum_effective_lr",
-    "adam_uncorrected_step",
-]
 
 
 class Tuning(NamedTuple):
@@ -343,12 +335,11 @@ def momentum_contraction_factor(lr, beta, L, mu=None, nesterov=False):
     lr = _rates(lr)
     beta = _momentum(beta)
     L = _positive(L, "L")
-    if not isinstance(nesterov, bool):
-        raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+    nesterov = _validate.flag(nesterov, "nesterov")
     factor = _momentum_factor(lr, beta, L, nesterov)
     if mu is not None:
         factor = np.maximum(factor, _momentum_factor(lr, beta, _smallest(mu, L), nesterov))
-    return _result(factor)
+    return _validate.scalar_or_array(factor)
 
 
 def momentum_stability_limit(L, beta, nesterov=False):
@@ -370,10 +361,9 @@ def momentum_stability_limit(L, beta, nesterov=False):
     """
     L = _positive(L, "L")
     beta = _momentum(beta)
-    if not isinstance(nesterov, bool):
-        raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+    nesterov = _validate.flag(nesterov, "nesterov")
     limit = 2 * (1 + beta) / L
-    return _result(limit / (1 + 2 * beta) if nesterov else limit)
+    return _validate.scalar_or_array(limit / (1 + 2 * beta) if nesterov else limit)
 
 
 def optimal_heavy_ball(L, mu):
@@ -432,8 +422,9 @@ def momentum_effective_lr(lr, beta, t=None):
     lr = _rates(lr)
     beta = _momentum(beta)
     if t is None:
-        return _result(lr / (1 - beta))
-    return _result(lr * (1 - beta ** _steps_from_one(t)) / (1 - beta))
+        return _validate.scalar_or_array(lr / (1 - beta))
+    t = _validate.steps(t, "t", low=1).astype(float)
+    return _validate.scalar_or_array(lr * (1 - beta**t) / (1 - beta))
 
 
 def adam_uncorrected_step(t, betas=(0.9, 0.999)):
@@ -456,11 +447,9 @@ def adam_uncorrected_step(t, betas=(0.9, 0.999)):
     >>> round(adam_uncorrected_step(1), 4)
     3.1623
     """
-    t = _steps_from_one(t)
-    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
-        raise TypeError(f"betas must be a pair (beta1, beta2), each in [0, 1), got {betas!r}")
-    beta1, beta2 = (_validate.number(b, f"betas[{i}]", low=0, high=1, high_open=True) for i, b in enumerate(betas))
-    return _result((1 - beta1**t) / np.sqrt(1 - beta2**t))
+    t = _validate.steps(t, "t", low=1).astype(float)
+    beta1, beta2 = _validate.pair(betas, "betas", low=0, high=1, high_open=True)
+    return _validate.scalar_or_array((1 - beta1**t) / np.sqrt(1 - beta2**t))
 
 
 def _momentum_factor(lr, beta, h, nesterov):
@@ -476,18 +465,6 @@ def _momentum_factor(lr, beta, h, nesterov):
 
 def _momentum(beta):
     return _validate.array(beta, "beta", low=0, high=1, high_open=True)
-
-
-def _steps_from_one(t):
-    t = np.asarray(t)
-    if not np.issubdtype(t.dtype, np.integer):
-        raise TypeError(f"t must be an integer or integers, got {t!r}")
-    if np.any(t < 1):
-        raise ValueError(f"t must be integers >= 1 (steps count from 1), got {t!r}")
-    return t.astype(float)
-
-
-__all__ += ["noisy_quadratic_loss", "sgd_expected_loss"]
 
 
 def noisy_quadratic_loss(lr, L, noise_std, w0, t):
@@ -535,9 +512,7 @@ def noisy_quadratic_loss(lr, L, noise_std, w0, t):
     L = _validate.number(L, "L", low=0, low_open=True)
     noise_std = _validate.number(noise_std, "noise_std", low=0)
     w0 = _validate.number(w0, "w0")
-    t = np.asarray(t)
-    if not np.issubdtype(t.dtype, np.integer) or (t < 0).any():
-        raise ValueError(f"t must be an integer (or integer array) >= 0, got {t!r}")
+    t = _validate.steps(t, "t")
     q = (1.0 - lr * L) ** 2
     one_minus_q = lr * L * (2.0 - lr * L)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
@@ -548,7 +523,7 @@ def noisy_quadratic_loss(lr, L, noise_std, w0, t):
         pile = np.where(one_minus_q == 0, t, forgotten / np.where(one_minus_q == 0, 1.0, one_minus_q))
         second = decay * w0**2 + lr**2 * noise_std**2 * pile
     value = np.where(np.isfinite(second), 0.5 * L * second, np.inf)
-    return float(value) if value.ndim == 0 else value
+    return _validate.scalar_or_array(value)
 
 
 _RMS_LIMIT = 1e150
@@ -623,9 +598,7 @@ def sgd_expected_loss(lrs, L, noise_std, w0, mu=None):
         start = (_validate.number(w0, "w0"),)
     else:
         curvatures = (_validate.number(mu, "mu", low=0, high=L, low_open=True), L)
-        start = tuple(_validate.array(w0, "w0").reshape(-1)) if np.size(w0) == 2 else None
-        if start is None:
-            raise ValueError(f"w0 must be a pair (w_1, w_2) when mu is given, got {w0!r}")
+        start = _validate.pair(w0, "w0")
     largest = float(rates.max())
     if not math.isfinite(largest * L) or not math.isfinite(largest * sigma):
         raise ValueError(f"lrs * L and lrs * noise_std must be finite, got largest rate {largest!r}")

@@ -94,7 +94,10 @@ def test_regime(lr, name):
         (lambda: theory.stability_limit(0.0), "L must contain only finite numbers > 0, got 0.0"),
         (lambda: theory.contraction_factor(-0.1, 1.0), "lr must contain only finite numbers >= 0, got -0.1"),
         (lambda: theory.contraction_factor(0.1, 1.0, mu=2.0), "mu must be <= L, got mu=2.0 and L=1.0"),
-        (lambda: theory.loss_gap_quadratic(0.1, 1.0, 1.0, t=1.5), "t must be integers >= 0, got array(1.5)"),
+        (
+            lambda: theory.loss_gap_quadratic(0.1, 1.0, 1.0, t=[2, -1]),
+            "t must contain only integers >= 0, got -1 at index 1",
+        ),
         (
             lambda: theory.steps_to_tolerance_quadratic(0.1, 1.0, 1.0, tol=0.0),
             "tol must be a finite number > 0, got 0.0",
@@ -104,6 +107,30 @@ def test_regime(lr, name):
 )
 def test_bad_input_names_the_argument(call, message):
     with pytest.raises(ValueError) as raised:
+        call()
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: theory.loss_gap_quadratic(0.1, 1.0, 1.0, t=1.5),
+            "t must be an integer >= 0 or an array of them, got 1.5",
+        ),
+        (
+            lambda: theory.contraction_factor(["0.1", "0.2"], 1.0),
+            "lr must be a real number or an array of them, got '0.1' at index 0",
+        ),
+        (
+            lambda: theory.contraction_factor(["a", "b"], 1.0),
+            "lr must be a real number or an array of them, got 'a' at index 0",
+        ),
+        (lambda: theory.stability_limit("1.0"), "L must be a real number or an array of them, got '1.0'"),
+    ],
+)
+def test_wrong_types_are_type_errors_naming_the_argument(call, message):
+    with pytest.raises(TypeError) as raised:
         call()
     assert str(raised.value) == message
 
@@ -183,17 +210,22 @@ def test_noise_floor_is_the_long_run_limit():
 
 
 @pytest.mark.parametrize(
-    "call, word",
+    "call, error, message",
     [
-        (lambda: theory.noisy_quadratic_loss(-0.1, 1.0, 1.0, 1.0, 3), "lr"),
-        (lambda: theory.noisy_quadratic_loss(0.1, 0.0, 1.0, 1.0, 3), "L"),
-        (lambda: theory.noisy_quadratic_loss(0.1, 1.0, -1.0, 1.0, 3), "noise_std"),
-        (lambda: theory.noisy_quadratic_loss(0.1, 1.0, 1.0, 1.0, -3), "t"),
-        (lambda: theory.noisy_quadratic_loss(0.1, 1.0, 1.0, 1.0, 2.5), "t"),
+        (lambda: theory.noisy_quadratic_loss(-0.1, 1.0, 1.0, 1.0, 3), ValueError, "^lr must"),
+        (lambda: theory.noisy_quadratic_loss(0.1, 0.0, 1.0, 1.0, 3), ValueError, "^L must"),
+        (lambda: theory.noisy_quadratic_loss(0.1, 1.0, -1.0, 1.0, 3), ValueError, "^noise_std must"),
+        (
+            lambda: theory.noisy_quadratic_loss(0.1, 1.0, 1.0, 1.0, -3),
+            ValueError,
+            "^t must be an integer >= 0, got -3$",
+        ),
+        (lambda: theory.noisy_quadratic_loss(0.1, 1.0, 1.0, 1.0, 2.5), TypeError, "^t must be an integer >= 0 or an"),
+        (lambda: theory.noisy_quadratic_loss(["0.1"], 1.0, 1.0, 1.0, 3), TypeError, "^lr must be a real number or"),
     ],
 )
-def test_noisy_quadratic_loss_bad_input_names_the_argument(call, word):
-    with pytest.raises(ValueError, match=word):
+def test_noisy_quadratic_loss_bad_input_names_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
         call()
 
 
@@ -269,7 +301,9 @@ def test_expected_loss_diverges_to_inf_without_warnings_and_survives_a_short_exc
         ({"L": 0.0}, ValueError, r"L must be a finite number > 0"),
         ({"noise_std": -1.0}, ValueError, r"noise_std must be a finite number >= 0"),
         ({"mu": 2.0, "w0": (1.0, 1.0)}, ValueError, r"mu must be a finite number > 0 and <= 1"),
-        ({"mu": 0.5, "w0": 1.0}, ValueError, r"w0 must be a pair"),
+        ({"mu": 0.5, "w0": 1.0}, TypeError, r"^w0 must be a pair of finite numbers, got 1.0$"),
+        ({"mu": 0.5, "w0": (1.0, 2.0, 3.0)}, TypeError, r"^w0 must be a pair of finite numbers"),
+        ({"mu": 0.5, "w0": (1.0, float("nan"))}, ValueError, r"^w0\[1\] must be a finite number, got nan$"),
         ({"w0": (1.0, 2.0)}, TypeError, r"w0 must be a real number"),
         ({"lrs": [1e300], "L": 1e10}, ValueError, r"lrs \* L and lrs \* noise_std must be finite"),
     ],

@@ -146,6 +146,17 @@ def test_adam_uncorrected_step_matches_adam_state():
     assert optim.Adam(lr=0.1, eps=0.0).step(np.array([0.0]), np.array([g]))[0] == pytest.approx(0.1, rel=1e-14)
 
 
+def test_nesterov_takes_a_numpy_bool_as_optim_does():
+    lrs = np.linspace(0.0, 2.0, 9)
+    for flag in (np.True_, np.False_):
+        as_numpy = theory.momentum_contraction_factor(lrs, 0.5, 1.0, mu=0.1, nesterov=flag)
+        assert np.array_equal(as_numpy, theory.momentum_contraction_factor(lrs, 0.5, 1.0, mu=0.1, nesterov=bool(flag)))
+        assert theory.momentum_stability_limit(4.0, 0.5, nesterov=flag) == theory.momentum_stability_limit(
+            4.0, 0.5, nesterov=bool(flag)
+        )
+    assert optim.SGD(lr=0.1, momentum=0.5, nesterov=np.True_).nesterov is True
+
+
 @pytest.mark.parametrize(
     "call, error, pattern",
     [
@@ -156,10 +167,16 @@ def test_adam_uncorrected_step_matches_adam_state():
         (lambda: theory.momentum_contraction_factor(0.1, 0.5, 1.0, mu=2.0), ValueError, r"mu must be <= L"),
         (lambda: theory.momentum_contraction_factor(0.1, 0.5, 1.0, nesterov=1), TypeError, r"nesterov must be"),
         (lambda: theory.momentum_stability_limit(0.0, 0.5), ValueError, r"L must contain only finite numbers > 0"),
-        (lambda: theory.momentum_effective_lr(0.1, 0.9, t=0), ValueError, r"t must be integers >= 1"),
-        (lambda: theory.momentum_effective_lr(0.1, 0.9, t=1.5), TypeError, r"t must be an integer"),
+        (lambda: theory.momentum_effective_lr(0.1, 0.9, t=0), ValueError, r"^t must be an integer >= 1, got 0$"),
+        (lambda: theory.momentum_effective_lr(0.1, 0.9, t=[1, 0]), ValueError, r"t must contain only integers >= 1"),
+        (lambda: theory.momentum_effective_lr(0.1, 0.9, t=1.5), TypeError, r"^t must be an integer >= 1 or an"),
+        (lambda: theory.adam_uncorrected_step(np.array([1.0])), TypeError, r"dtype float64"),
+        (lambda: theory.adam_uncorrected_step(0), ValueError, r"^t must be an integer >= 1, got 0$"),
+        (lambda: theory.momentum_stability_limit(1.0, 0.5, nesterov=1), TypeError, r"^nesterov must be True or False"),
+        (lambda: theory.momentum_contraction_factor(0.1, ["0.5"], 1.0), TypeError, r"^beta must be a real number"),
         (lambda: theory.adam_uncorrected_step(1, betas=(0.9, 1.0)), ValueError, r"betas\[1\] must be"),
         (lambda: theory.adam_uncorrected_step(1, betas=0.9), TypeError, r"betas must be a pair"),
+        (lambda: theory.adam_uncorrected_step(1, betas=(0.9,)), TypeError, r"^betas must be a pair of finite numbers"),
     ],
 )
 def test_bad_input_names_the_argument(call, error, pattern):
