@@ -138,7 +138,7 @@ def exp(x):
     c = r - t * poly
     out = _scale_by_power_of_two(1.0 - ((lo - (r * c) / (2.0 - c)) - hi), k)
     out = np.where(x > _EXP_HIGH, np.inf, np.where(x < _EXP_LOW, 0.0, out))
-    return _result(np.where(np.isnan(x), np.nan, out))
+    return _validate.scalar_or_array(np.where(np.isnan(x), np.nan, out))
 
 
 def expm1(x):
@@ -150,7 +150,7 @@ def expm1(x):
     x = np.asarray(x, dtype=float)
     small = np.abs(x) <= _LN2_HI / 2
     out = np.where(small, _expm1_small(np.where(small, x, 0.0)), np.asarray(exp(x)) - 1.0)
-    return _result(out)
+    return _validate.scalar_or_array(out)
 
 
 # 2/(2j+1) for j = 1..11: log(m) = 2 atanh(s) = 2s + (2/3) s^3 + (2/5) s^5 + ...
@@ -183,7 +183,7 @@ def log(x):
     log_m = 2.0 * s + s * (s2 * poly)
     out = e * _LN2_HI + (e * _LN2_LO + log_m)
     out = np.where(x == 0, -np.inf, np.where(x == np.inf, np.inf, np.where(usable, out, np.nan)))
-    return _result(out)
+    return _validate.scalar_or_array(out)
 
 
 def tanh(x):
@@ -197,7 +197,7 @@ def tanh(x):
     """
     x = np.asarray(x, dtype=float)
     u = np.asarray(expm1(2.0 * np.minimum(np.abs(x), 20.0)))
-    return _result(np.copysign(u / (u + 2.0), x))
+    return _validate.scalar_or_array(np.copysign(u / (u + 2.0), x))
 
 
 def power(base, exponent):
@@ -220,7 +220,7 @@ def power(base, exponent):
         np.all(np.isfinite(exponent)) and np.all(exponent == np.round(exponent)) and np.all(np.abs(exponent) < 2**31)
     )
     if not whole:
-        return _result(exp(np.asarray(exponent, dtype=float) * np.asarray(log(base))))
+        return _validate.scalar_or_array(exp(np.asarray(exponent, dtype=float) * np.asarray(log(base))))
     n = np.abs(exponent).astype(np.int64)
     base, n = np.broadcast_arrays(base, n)
     out = np.ones(base.shape)
@@ -231,7 +231,7 @@ def power(base, exponent):
             n = n >> 1
             square = square * square
         out = np.where(np.asarray(exponent) < 0, 1.0 / out, out)
-    return _result(out)
+    return _validate.scalar_or_array(out)
 
 
 def geomspace(start, stop, num=50):
@@ -279,8 +279,3 @@ def decided_by_rounding(outcome, nudged_outcome, rtol=1e-6):
         larger = np.maximum(np.abs(a), np.abs(b))
         apart = (np.abs(a - b) > rtol * larger) & (larger >= ROUNDING_LEVEL)
     return np.where(both_finite, apart, np.isfinite(a) != np.isfinite(b))
-
-
-def _result(out):
-    """A Python float for a 0-d result, else the array."""
-    return float(out) if np.ndim(out) == 0 else out
