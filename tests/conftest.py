@@ -1,6 +1,7 @@
-"""Shared test set-up: draw off-screen, and give tests the repository's paths."""
+"""Shared test set-up: draw off-screen, give tests the repository's paths, and let them import ``tools/``."""
 
 import pathlib
+import sys
 
 import matplotlib
 import pytest
@@ -8,6 +9,7 @@ import pytest
 matplotlib.use("Agg")
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
 
 
 @pytest.fixture(autouse=True)

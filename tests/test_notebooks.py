@@ -8,9 +8,11 @@ clean and complete and that the book's conventions hold.
 import json
 import re
 
+import nbformat
 import pytest
 
 from conftest import ROOT
+from exercises import exercise_cells
 from lrcourse.checks import PASS
 
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
@@ -86,16 +88,14 @@ def test_chapter_imports_lrcourse(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_exercises_follow_the_format_and_pass_their_checks(path):
-    cells = load(path)["cells"]
-    solutions = [i for i, cell in enumerate(cells) if cell["cell_type"] == "code" and "### BEGIN SOLUTION" in "".join(cell["source"])]
-    assert len(solutions) >= 3, "every chapter has at least three exercises"
-    for i in solutions:
-        tags = cells[i]["metadata"].get("tags", [])
-        assert {"solution", "hide-input"} <= set(tags), "solution cells are hidden on the page"
-        assert cells[i]["metadata"].get("nbgrader", {}).get("solution") is True
-        check = cells[i + 1]
-        assert "check" in check["metadata"].get("tags", []), "a self-check follows every solution"
-        feedback = "".join(text_of(output) for output in check["outputs"])
-        assert PASS in feedback, f"the reference solution must pass its check, got: {feedback[:300]}"
-    exercise_boxes = sum("```{exercise}" in "".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-    assert exercise_boxes >= len(solutions), "each exercise is stated in an exercise directive"
+    notebook = nbformat.read(path, as_version=4)
+    exercises = exercise_cells(notebook)
+    assert len(exercises) >= 3, "every chapter has at least three exercises"
+    stated = set(re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")))
+    for label, solution, check in exercises:
+        assert label in stated, f"exercise {label!r} is not stated in an exercise directive with that label"
+        assert {"solution", "hide-input"} <= set(solution.metadata.get("tags", [])), "solution cells are hidden on the page"
+        assert solution.metadata.get("nbgrader", {}).get("solution") is True
+        assert "check" in check.metadata.get("tags", []), f"the check of {label!r} is tagged check"
+        feedback = "".join(text_of(output) for output in check.outputs)
+        assert PASS in feedback, f"the reference solution of {label!r} must pass its check, got: {feedback[:300]}"

@@ -1,7 +1,8 @@
 """Execute chapter notebooks in place, in order, from a clean kernel, and store their outputs.
 
 Exercise cells are marked first (tags and nbgrader metadata, see
-``exercises.py``), so authors only write the solution markers.
+``exercises.py``), so authors only write the solution markers and the
+exercise's label in the metadata of its solution and check cells.
 
 Usage::
 

@@ -7,9 +7,17 @@ An exercise's solution is a code cell with an nbgrader solution region::
         return w - lr * grad
         ### END SOLUTION
 
-The cell right after it is the exercise's self-check. :func:`mark_exercises`
-gives these cells the tags and metadata the book and nbgrader need;
-:func:`student_notebook` replaces every solution region with a placeholder.
+An exercise is named by the label of its ``exercise`` directive
+(``ex-update-step``). The solution cell and the exercise's self-check, a code
+cell after it, both carry that label in their metadata, which is what links
+them, wherever they sit::
+
+    "metadata": {"exercise": "ex-update-step"}
+
+:func:`exercise_cells` finds each exercise's cells by that link;
+:func:`mark_exercises` gives them the tags and metadata the book and nbgrader
+need; :func:`student_notebook` replaces every solution region with a
+placeholder.
 """
 
 import copy
@@ -52,22 +60,80 @@ def strip_solutions(source):
     return _REGION.sub(placeholder, source)
 
 
+def exercise_cells(notebook):
+    """Each exercise's label, solution cell and check cell, in the notebook's order.
+
+    A solution cell (see :func:`has_solution`) names its exercise with the
+    cell metadata ``"exercise": label``; its check is the one other code cell
+    with the same label, and it must come after the solution.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode
+        The notebook to read; it is not changed.
+
+    Returns
+    -------
+    list of (str, NotebookNode, NotebookNode)
+        ``(label, solution, check)`` for each solution cell.
+
+    Raises
+    ------
+    ValueError
+        If a solution cell has no label, two solution cells share one, a
+        label has no check cell or more than one, a check comes before its
+        solution, or a check names an exercise that has no solution.
+    """
+    solutions, checks = {}, {}
+    for index, cell in enumerate(notebook.cells):
+        label = cell.metadata.get("exercise")
+        if has_solution(cell):
+            if not label:
+                raise ValueError(f"solution cell {index} has no exercise label (metadata 'exercise')")
+            if label in solutions:
+                raise ValueError(f"exercise {label!r} has more than one solution cell")
+            solutions[label] = (index, cell)
+        elif cell.cell_type == "code" and label:
+            checks.setdefault(label, []).append((index, cell))
+    orphans = sorted(set(checks) - set(solutions))
+    if orphans:
+        raise ValueError(f"check cells name exercises without a solution cell: {orphans}")
+    return [(label, solution, _check_of(label, index, checks.get(label, []))) for label, (index, solution) in solutions.items()]
+
+
+def _check_of(label, solution_index, candidates):
+    if len(candidates) != 1:
+        raise ValueError(f"exercise {label!r} needs exactly one check cell with metadata 'exercise': {label!r}, found {len(candidates)}")
+    index, check = candidates[0]
+    if index < solution_index:
+        raise ValueError(f"the check of exercise {label!r} (cell {index}) comes before its solution (cell {solution_index})")
+    return check
+
+
 def mark_exercises(notebook, name):
     """Tag solution cells and their checks; give solution cells nbgrader metadata.
 
     Solution cells get the tags ``solution`` and ``hide-input`` (the book shows
     them behind a toggle) and nbgrader metadata with the id
-    ``{name}-solution-{k}``; the cell after each gets the tag ``check``.
-    Returns the number of exercises found.
+    ``{name}-solution-{k}``; each exercise's check, found by its label (see
+    :func:`exercise_cells`), gets the tag ``check``.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode
+        The notebook to mark, changed in place.
+    name : str
+        The notebook's name, the prefix of the nbgrader ids.
+
+    Returns
+    -------
+    int
+        The number of exercises found.
     """
-    count = 0
-    cells = notebook.cells
-    for index, cell in enumerate(cells):
-        if not has_solution(cell):
-            continue
-        count += 1
-        _add_tags(cell, "solution", "hide-input")
-        cell.metadata["nbgrader"] = {
+    exercises = exercise_cells(notebook)
+    for count, (_, solution, check) in enumerate(exercises, start=1):
+        _add_tags(solution, "solution", "hide-input")
+        solution.metadata["nbgrader"] = {
             "grade": False,
             "grade_id": f"{name}-solution-{count}",
             "locked": False,
@@ -75,9 +141,8 @@ def mark_exercises(notebook, name):
             "solution": True,
             "task": False,
         }
-        if index + 1 < len(cells) and cells[index + 1].cell_type == "code":
-            _add_tags(cells[index + 1], "check")
-    return count
+        _add_tags(check, "check")
+    return len(exercises)
 
 
 def student_notebook(notebook):
