@@ -1,7 +1,8 @@
 """The built book (``jupyter-book build .``): clean pages, alt text, no JavaScript errors, sliders that work without a kernel.
 
-These tests read ``_build/html``; they are skipped, with the reason, when the
-book has not been built, and fail under CI.
+These tests read ``_build/html`` only when it was built from the sources on
+disk now (``tools/book_sources.py`` compares the digest the build recorded);
+otherwise they are skipped with the reason, and under CI they fail.
 ``.ci/run`` builds the book before running ``pytest``.
 """
 
@@ -9,6 +10,7 @@ import re
 
 import pytest
 
+from book_sources import build_problem
 from conftest import ROOT, need
 from test_widgets import move_slider_in_browser
 
@@ -18,8 +20,8 @@ CHAPTERS = sorted(path.stem for path in (ROOT / "chapters").glob("*.ipynb"))
 
 @pytest.fixture(scope="module")
 def built():
-    """The built book's HTML folder, if there is one (else skip, or fail under CI)."""
-    need(None if (HTML / "index.html").exists() else "the book is not built (run: jupyter-book build .)")
+    """The built book's HTML folder, if it shows the current sources (else skip, or fail under CI)."""
+    need(build_problem(ROOT))
     return HTML
 
 
