@@ -25,6 +25,13 @@ CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", 
 NETWORK = re.compile(r"^(https?|wss?)://")
 
 
+def pytest_configure(config):
+    """Compare the chapters' stored outputs with the book build's run of them (see ``stored_outputs.py``)."""
+    import stored_outputs
+
+    config.pluginmanager.register(stored_outputs, "stored-outputs")
+
+
 def need(problem):
     """Skip the running test because of ``problem`` (a sentence), or fail it under CI; do nothing if ``problem`` is None."""
     if problem is None:

@@ -55,7 +55,7 @@ def run_config(name, notebooks):
     """Strict nbval over ``notebooks`` under configuration ``name``: {notebook: [differing cells]}."""
     env = {key: value for key, value in os.environ.items() if key not in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS")}
     env.update(CONFIGS[name])
-    command = [sys.executable, "-m", "pytest", "-q", "-rf", "--no-header", "-p", "no:cacheprovider", *map(str, notebooks)]
+    command = [sys.executable, "-m", "pytest", "-q", "-rf", "--no-header", "-p", "no:cacheprovider", "--nbval", *map(str, notebooks)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     differing = {str(nb): [] for nb in notebooks}
     for notebook, cell in FAILED_CELL.findall(done.stdout):
