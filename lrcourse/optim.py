@@ -11,6 +11,12 @@ Every optimizer is used the same way::
     params = opt.step(params, grads)   # an ndarray, or a dict name -> ndarray
     opt.lr = 3e-4                      # takes effect at the next step
 
+or, as two pure functions (the form the package's training loop uses, as
+optax's ``init``/``update`` and torch.optim's functional kernels)::
+
+    state = opt.init(params)
+    params, state = opt.update(params, grads, state, lr=eta_t)
+
 Notation (the book's): ``w`` the parameters, ``g`` the gradient, ``eta`` the
 learning rate ``lr``. ``w_t`` is the parameter after ``t`` steps (``w_0`` is
 where we start), so the ``t``-th step computes ``g_t`` at ``w_{t-1}`` and
@@ -22,9 +28,10 @@ To keep ``mu`` for the smallest curvature, the momentum coefficient (PyTorch's
 
 Contract
 --------
-- ``step`` returns new arrays and never mutates its inputs. The optimizer keeps
-  its own state (moments and ``t``), created on the first step with the
-  parameters' shapes; :meth:`~Optimizer.reset` clears it.
+- ``update`` is pure: it returns new arrays and a new :class:`State` and
+  mutates nothing. ``step`` is ``update`` with a state the optimizer keeps
+  (moments and ``t``), created on the first step with the parameters'
+  shapes; :meth:`~Optimizer.reset` clears it.
 - ``opt.lr`` may be a float ``>= 0``; an ndarray that broadcasts against the
   parameters (a batch of independent runs, e.g. params of shape
   ``(n_rates, dim)`` with ``lr`` of shape ``(n_rates, 1)``); or a dict with
@@ -55,12 +62,13 @@ array([ 0.486, -0.972])
 """
 
 import numbers
+from dataclasses import dataclass
 
 import numpy as np
 
 from lrcourse import _validate
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
+__all__ = ["Optimizer", "State", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
 
 
 class Optimizer:
@@ -84,7 +92,7 @@ class Optimizer:
 
     def __init__(self, lr, *, maximize=False):
         self.lr = lr
-        self.maximize = _flag(maximize, "maximize")
+        self.maximize = _validate.flag(maximize, "maximize")
         self.reset()
 
     @property
@@ -109,12 +117,117 @@ class Optimizer:
 
     def reset(self):
         """Forget the state (moments, step count ``t``), as for a fresh optimizer."""
-        self.t = 0
-        self._state = {}
-        self._shapes = None
+        self._opt_state = None
+
+    @property
+    def t(self):
+        """The number of steps :meth:`step` has taken since the last reset."""
+        return 0 if self._opt_state is None else self._opt_state.t
+
+    @property
+    def _state(self):
+        return {} if self._opt_state is None else self._opt_state.moments
+
+    @property
+    def _shapes(self):
+        return None if self._opt_state is None else self._opt_state.shapes
+
+    def init(self, params):
+        """The state before the first step from ``params``: the pure, functional form of the optimizer.
+
+        ``init`` and :meth:`update` are the optimizer as two pure functions,
+        as in optax (and torch.optim's functional kernels): nothing is kept
+        in the instance, so one optimizer serves any number of independent
+        runs, and a run can be restarted from any state it returned.
+
+        Parameters
+        ----------
+        params : ndarray or dict of str -> ndarray
+            The starting parameters ``w_0`` (only their shapes are used).
+
+        Returns
+        -------
+        State
+            Step count ``t = 0`` and the zero moments, one set per array.
+
+        Examples
+        --------
+        >>> opt = SGD(lr=0.1, momentum=0.9)
+        >>> w = np.array([1.0, -2.0])
+        >>> state = opt.init(w)
+        >>> for _ in range(3):
+        ...     w, state = opt.update(w, w, state)
+        >>> w, state.t
+        (array([ 0.486, -0.972]), 3)
+        """
+        named, is_dict = _named_arrays(params, "params")
+        return State(
+            t=0,
+            moments={key: self._initial_state(w) for key, w in named.items()},
+            shapes={key: w.shape for key, w in named.items()},
+        )
+
+    def update(self, params, grads, state, lr=None):
+        """One step as a pure function: ``(w_t, state_t) = update(w_{t-1}, g_t, state_{t-1})``.
+
+        Parameters
+        ----------
+        params : ndarray or dict of str -> ndarray
+            The current parameters ``w_{t-1}``. Not modified.
+        grads : ndarray or dict of str -> ndarray
+            The gradient at ``params``, same kind, keys and shapes. Not modified.
+        state : State
+            From :meth:`init` or the previous ``update``. Not modified.
+        lr : float, ndarray or dict, optional
+            This step's rate ``eta_t`` (the forms of ``opt.lr``); default
+            ``opt.lr``. A schedule passes its ``eta_t`` here.
+
+        Returns
+        -------
+        params : ndarray or dict of str -> ndarray
+            New arrays ``w_t``, of the same kind (and key order) as ``params``.
+        state : State
+            The new state, with ``t`` one larger.
+
+        Raises
+        ------
+        ValueError
+            If keys or shapes of ``params``, ``grads``, a dict ``lr`` or the
+            state do not match, or ``lr`` does not broadcast.
+        TypeError
+            If ``params`` or ``grads`` are not numeric arrays (or dicts of
+            them), one is a dict and the other is not, or ``state`` is not a
+            :class:`State`.
+        """
+        if not isinstance(state, State):
+            raise TypeError(f"state must be a State from init() or update(), got {type(state).__name__}")
+        named_params, is_dict = _named_arrays(params, "params")
+        named_grads, grads_is_dict = _named_arrays(grads, "grads")
+        if grads_is_dict != is_dict:
+            raise TypeError(
+                f"params and grads must both be ndarrays or both dicts, got {type(params).__name__} "
+                f"and {type(grads).__name__}"
+            )
+        _check_same_keys(named_grads, named_params, "grads")
+        for key, w in named_params.items():
+            if named_grads[key].shape != w.shape:
+                raise ValueError(
+                    f"grads{_label(key)} must have the shape of params{_label(key)}, {w.shape}, "
+                    f"got shape {named_grads[key].shape}"
+                )
+        _check_state_matches(state, named_params, is_dict)
+        rates = self._rates_for(self.lr if lr is None else _check_lr(lr, "lr"), named_params, is_dict)
+        new_params, new_state = self._apply(named_params, named_grads, state, rates)
+        if is_dict:
+            return {key: np.asarray(value) for key, value in new_params.items()}, new_state
+        return np.asarray(new_params[_ARRAY]), new_state
 
     def step(self, params, grads):
-        """Take one step and return the new parameters.
+        """Take one step and return the new parameters, keeping the state in the optimizer.
+
+        The stateful form, as ``torch.optim``'s ``step()``: it is
+        :meth:`update` with the state the optimizer keeps (created by
+        :meth:`init` on the first step) and ``lr = opt.lr``.
 
         Parameters
         ----------
@@ -130,42 +243,36 @@ class Optimizer:
 
         Raises
         ------
-        ValueError
-            If keys or shapes of ``params``, ``grads``, a dict ``lr`` or the
-            state from earlier steps do not match, or ``lr`` does not broadcast.
-        TypeError
-            If ``params`` or ``grads`` are not numeric arrays (or dicts of
-            them), or one is a dict and the other is not.
+        ValueError, TypeError
+            As :meth:`update`; also if ``params`` change kind, keys or shapes
+            between steps (call :meth:`reset` to start over).
         """
-        named_params, is_dict = _named_arrays(params, "params")
-        named_grads, grads_is_dict = _named_arrays(grads, "grads")
-        if grads_is_dict != is_dict:
-            raise TypeError(
-                f"params and grads must both be ndarrays or both dicts, got {type(params).__name__} "
-                f"and {type(grads).__name__}"
-            )
-        _check_same_keys(named_grads, named_params, "grads")
-        for key, w in named_params.items():
-            if named_grads[key].shape != w.shape:
-                raise ValueError(
-                    f"grads{_label(key)} must have the shape of params{_label(key)}, {w.shape}, "
-                    f"got shape {named_grads[key].shape}"
-                )
-        self._check_state_matches(named_params, is_dict)
-        rates = self._rates_for(named_params, is_dict)
+        state = self.init(params) if self._opt_state is None else self._opt_state
+        new_params, self._opt_state = self.update(params, grads, state)
+        return new_params
 
-        t = self.t + 1
-        new_params, new_state = {}, {}
+    def _update_checked(self, params, grads, state, lr):
+        """:meth:`update` for inputs already checked (the package's loop): float64 arrays, a valid ``lr``.
+
+        The loop calls it once per step for every run at once; skipping the
+        per-step conversions and checks of :meth:`update` keeps a sweep of
+        small runs as fast as a plain numpy loop.
+        """
+        if isinstance(params, dict):
+            rates = lr if isinstance(lr, dict) else dict.fromkeys(params, lr)
+            return self._apply(params, grads, state, rates)
+        new_params, new_state = self._apply({_ARRAY: params}, {_ARRAY: grads}, state, {_ARRAY: lr})
+        return new_params[_ARRAY], new_state
+
+    def _apply(self, named_params, named_grads, state, rates):
+        """The update of every array, without input checks: ``({key: w_t}, State)``."""
+        t = state.t + 1
+        new_params, new_moments = {}, {}
         with np.errstate(all="ignore"):
             for key, w in named_params.items():
                 g = -named_grads[key] if self.maximize else named_grads[key]
-                state = self._state[key] if key in self._state else self._initial_state(w)
-                new_params[key], new_state[key] = self._update(w, g, rates[key], state, t)
-        self._state, self.t = new_state, t
-        self._shapes = {key: w.shape for key, w in named_params.items()}
-        if is_dict:
-            return {key: np.asarray(value) for key, value in new_params.items()}
-        return np.asarray(new_params[_ARRAY])
+                new_params[key], new_moments[key] = self._update(w, g, rates[key], state.moments[key], t)
+        return new_params, State(t=t, moments=new_moments, shapes=state.shapes)
 
     def __repr__(self):
         shown = [f"lr={_format(self.lr)}"]
@@ -180,32 +287,19 @@ class Optimizer:
     def _update(self, w, g, eta, state, t):
         raise NotImplementedError
 
-    def _check_state_matches(self, named_params, is_dict):
-        if self._shapes is None:
-            return
-        if (tuple(self._shapes) == (_ARRAY,)) == is_dict:
-            before, now = ("an ndarray", "a dict") if is_dict else ("a dict", "an ndarray")
-            raise TypeError(f"params must be {before}, as on the earlier steps, got {now}; call reset() to start over")
-        _check_same_keys(named_params, self._shapes, "params", against="the earlier steps")
-        for key, w in named_params.items():
-            if w.shape != self._shapes[key]:
-                raise ValueError(
-                    f"params{_label(key)} must keep the shape of the earlier steps, {self._shapes[key]}, "
-                    f"got shape {w.shape}; call reset() to start over"
-                )
-
-    def _rates_for(self, named_params, is_dict):
-        if isinstance(self.lr, dict):
+    @staticmethod
+    def _rates_for(lr, named_params, is_dict):
+        if isinstance(lr, dict):
             if not is_dict:
                 raise ValueError("lr is a dict, so params must be a dict with the same keys, got an ndarray")
-            _check_same_keys(self.lr, named_params, "lr")
-            rates = dict(self.lr)
+            _check_same_keys(lr, named_params, "lr")
+            rates = dict(lr)
         else:
-            rates = dict.fromkeys(named_params, self.lr)
+            rates = dict.fromkeys(named_params, lr)
         for key, w in named_params.items():
             eta = rates[key]
             if isinstance(eta, np.ndarray) and not _broadcasts_onto(eta.shape, w.shape):
-                name = f"lr{_label(key)}" if isinstance(self.lr, dict) else "lr"
+                name = f"lr{_label(key)}" if isinstance(lr, dict) else "lr"
                 raise ValueError(
                     f"{name} must broadcast against params{_label(key)} of shape {w.shape}, got shape {eta.shape}"
                 )
@@ -268,7 +362,7 @@ class SGD(Optimizer):
         self.momentum = _validate.number(momentum, "momentum", low=0)
         self.dampening = _validate.number(dampening, "dampening", low=0, high=1)
         self.weight_decay = _validate.number(weight_decay, "weight_decay", low=0)
-        self.nesterov = _flag(nesterov, "nesterov")
+        self.nesterov = _validate.flag(nesterov, "nesterov")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 "nesterov=True needs momentum > 0 and dampening == 0, "
@@ -411,7 +505,7 @@ class RMSprop(Optimizer):
         self.eps = _validate.number(eps, "eps", low=0)
         self.weight_decay = _validate.number(weight_decay, "weight_decay", low=0)
         self.momentum = _validate.number(momentum, "momentum", low=0)
-        self.centered = _flag(centered, "centered")
+        self.centered = _validate.flag(centered, "centered")
         super().__init__(lr, maximize=maximize)
 
     def _initial_state(self, w):
@@ -488,14 +582,10 @@ class Adam(Optimizer):
     _decoupled_weight_decay = False
 
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *, maximize=False):
-        if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
-            raise TypeError(f"betas must be a pair (beta1, beta2), each in [0, 1), got {betas!r}")
-        self.betas = tuple(
-            _validate.number(beta, f"betas[{i}]", low=0, high=1, high_open=True) for i, beta in enumerate(betas)
-        )
+        self.betas = _validate.pair(betas, "betas", low=0, high=1, high_open=True)
         self.eps = _validate.number(eps, "eps", low=0)
         self.weight_decay = _validate.number(weight_decay, "weight_decay", low=0)
-        self.amsgrad = _flag(amsgrad, "amsgrad")
+        self.amsgrad = _validate.flag(amsgrad, "amsgrad")
         super().__init__(lr, maximize=maximize)
 
     def _initial_state(self, w):
@@ -572,10 +662,38 @@ class AdamW(Adam):
 _ARRAY = None  # the single key under which a plain-ndarray parameter is stored
 
 
-def _flag(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
+@dataclass(frozen=True)
+class State:
+    """An optimizer's state between steps, as :meth:`Optimizer.init` and :meth:`Optimizer.update` pass it.
+
+    Attributes
+    ----------
+    t : int
+        Steps taken so far (the next update is step ``t + 1``).
+    moments : dict
+        Per parameter array (key ``None`` for a plain ndarray), a dict of
+        the optimizer's buffers, e.g. Adam's ``"exp_avg"`` and
+        ``"exp_avg_sq"``; PyTorch's names. Treat them as read-only.
+    shapes : dict
+        The shape of every parameter array, to catch a mismatched next step.
+    """
+
+    t: int
+    moments: dict
+    shapes: dict
+
+
+def _check_state_matches(state, named_params, is_dict):
+    if (tuple(state.shapes) == (_ARRAY,)) == is_dict:
+        before, now = ("an ndarray", "a dict") if is_dict else ("a dict", "an ndarray")
+        raise TypeError(f"params must be {before}, as on the earlier steps, got {now}; call reset() to start over")
+    _check_same_keys(named_params, state.shapes, "params", against="the earlier steps")
+    for key, w in named_params.items():
+        if w.shape != state.shapes[key]:
+            raise ValueError(
+                f"params{_label(key)} must keep the shape of the earlier steps, {state.shapes[key]}, "
+                f"got shape {w.shape}; call reset() to start over"
+            )
 
 
 def _check_lr(value, name):

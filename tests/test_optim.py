@@ -541,3 +541,43 @@ def test_failed_step_leaves_state_untouched():
         opt.step({"W": np.ones(1), "b": np.ones(2)}, {"W": np.ones(1), "b": np.ones(2)})
     assert opt.t == 1
     np.testing.assert_array_equal(opt.state["W"]["momentum_buffer"], [1.0])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: optim.SGD(lr=0.1, momentum=0.9, nesterov=True), lambda: optim.Adam(lr=0.1, amsgrad=True),
+     lambda: optim.RMSprop(lr=0.01, centered=True, momentum=0.5), lambda: optim.Adagrad(lr=0.3), lambda: optim.AdamW()],
+)
+def test_init_and_update_are_pure_and_equal_step(make):
+    rng = np.random.default_rng(0)
+    params = {"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)}
+    stateful, pure = make(), make()
+    state = pure.init(params)
+    w_step, w_pure = params, params
+    for _ in range(4):
+        grads = {key: rng.normal(size=value.shape) for key, value in params.items()}
+        w_step = stateful.step(w_step, grads)
+        before = {key: value.copy() for key, value in w_pure.items()}
+        w_pure, new_state = pure.update(w_pure, grads, state)
+        assert new_state.t == state.t + 1
+        for key in params:
+            np.testing.assert_array_equal(w_pure[key], w_step[key])
+            assert not np.shares_memory(w_pure[key], before[key])
+        state = new_state
+    assert pure.t == 0 and pure.state == {}  # the instance keeps nothing
+
+
+def test_update_takes_this_steps_rate_and_restarts_from_any_state():
+    opt = optim.SGD(lr=1.0, momentum=0.9)
+    w0 = np.array([1.0, -2.0])
+    state0 = opt.init(w0)
+    w1, state1 = opt.update(w0, w0, state0, lr=0.1)
+    np.testing.assert_array_equal(w1, [0.9, -1.8])
+    again, _ = opt.update(w0, w0, state0, lr=0.1)  # the old state is unchanged
+    np.testing.assert_array_equal(again, w1)
+    with pytest.raises(ValueError, match="lr must be a finite number >= 0, got -1.0"):
+        opt.update(w1, w1, state1, lr=-1.0)
+    with pytest.raises(TypeError, match="state must be a State"):
+        opt.update(w1, w1, {"t": 1})
+    with pytest.raises(ValueError, match="must keep the shape of the earlier steps"):
+        opt.update(np.ones(3), np.ones(3), state1)
