@@ -23,18 +23,14 @@ lr=1.5: converged to loss 3.9e-31 in 50 steps (within 1e-06 of the minimum from 
 lr=2.5: diverged at step 18
 """
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
 
-from lrcourse import _validate, optim
+from lrcourse import _validate, engine, optim
+from lrcourse.engine import FAR_AWAY
 
-__all__ = ["run", "Trajectory", "FAR_AWAY"]
-
-FAR_AWAY = 1e12
-"""A run whose position has a coordinate beyond this size (or not finite) has diverged."""
-
+__all__ = ["run", "Trajectory", "landscape_objective", "FAR_AWAY"]
 
 @dataclass(repr=False, eq=False)
 class Trajectory:
@@ -54,11 +50,11 @@ class Trajectory:
     lrs : ndarray
         ``lrs[t]`` is the rate ``eta_t`` of the step from ``w_t`` to
         ``w_{t+1}``; shape ``(steps,)`` or ``(steps, n_runs)``.
-    diverged_at : int, None or ndarray of int
-        The first step ``t`` at which the run had diverged (see :func:`run`).
-        One run: an int, or None if it never diverged. A batch: an int array
-        with ``-1`` for runs that never diverged. Positions and losses after
-        that step are NaN.
+    diverged_at : int or ndarray of int
+        The first step ``t`` at which the run had diverged (see :func:`run`),
+        ``-1`` if it never did (the package's one convention): an int for one
+        run, an int array for a batch. Positions and losses after that step
+        are NaN. :attr:`diverged` says the same as booleans.
     min_value : float or None
         The landscape's minimum loss ``f*``, if known; used by
         :meth:`steps_to` and :meth:`describe`.
@@ -75,6 +71,12 @@ class Trajectory:
     minimum: object = None
 
     @property
+    def diverged(self):
+        """True where the run diverged: a bool for one run, a bool array for a batch."""
+        diverged = np.asarray(self.diverged_at) >= 0
+        return bool(diverged) if diverged.ndim == 0 else diverged
+
+    @property
     def steps(self):
         """The number of steps taken."""
         return self.lrs.shape[0]
@@ -87,7 +89,7 @@ class Trajectory:
     @property
     def final_loss(self):
         """``f(w_steps)``: a float for one run, an array for a batch (NaN if diverged)."""
-        return _scalar(self.losses[-1])
+        return _validate.scalar_or_array(self.losses[-1])
 
     def steps_to(self, tol):
         """The first step ``t`` with ``f(w_t) - f* <= tol``.
@@ -124,7 +126,7 @@ class Trajectory:
         amplitude = overshoot.max(axis=0, initial=0.0)
         if self.positions.ndim > self.losses.ndim:  # 2-D: the largest over the coordinates
             amplitude = amplitude.max(axis=-1)
-        return _scalar(amplitude)
+        return _validate.scalar_or_array(amplitude)
 
     def table(self, tol=1e-6):
         """A measured table, one row per run: outcome, steps to ``tol``, final loss, overshoot.
@@ -142,7 +144,7 @@ class Trajectory:
         lines = [header]
         for one in runs:
             reached = one.steps_to(tol)
-            if one.diverged_at is not None:
+            if one.diverged:
                 outcome, final = f"diverged at step {one.diverged_at}", "-"
             else:
                 converged = one.final_loss - one.min_value <= tol
@@ -179,7 +181,7 @@ class Trajectory:
             positions=self.positions[:, run],
             losses=self.losses[:, run],
             lrs=self.lrs[:, run],
-            diverged_at=None if diverged_at < 0 else diverged_at,
+            diverged_at=diverged_at,
             min_value=self.min_value,
             minimum=self.minimum,
         )
@@ -188,7 +190,7 @@ class Trajectory:
         if self.n_runs is None:
             outcome = (
                 f"diverged_at={self.diverged_at}"
-                if self.diverged_at is not None
+                if self.diverged
                 else f"final_loss={self.final_loss:.3g}"
             )
             return f"Trajectory({_rate_label(self.lrs)}, steps={self.steps}, {outcome})"
@@ -197,7 +199,7 @@ class Trajectory:
 
     def _describe_one(self, lrs, losses, diverged_at, tol):
         label = _rate_label(lrs)
-        if diverged_at is not None and diverged_at >= 0:
+        if diverged_at >= 0:
             return f"{label}: diverged at step {diverged_at}"
         final = float(losses[-1])
         steps = len(lrs)
@@ -224,33 +226,41 @@ def run(landscape, x0, lr, steps, optimizer=None, *, blowup=1e6, rng=None):
         The start ``w_0``: a point (a number on a 1-D landscape, a pair on a
         2-D one), or a batch of points (shape ``(n_runs,)`` or
         ``(n_runs, 2)``), one per run. None means ``landscape.default_start``.
-    lr : float, 1-D array or callable
+    lr : float, 1-D array, callable or list of callables
         The learning rate ``eta``. A number: one run. A 1-D array: one
         independent run per rate, all computed together (with a batch ``x0``
         of the same length, run ``i`` uses ``lr[i]`` from ``x0[i]``). A
-        schedule: a function of the step ``t`` (from 0) returning the rate,
-        so the step from ``w_t`` to ``w_{t+1}`` uses ``lr(t)``; it applies to
-        every run.
+        schedule: a function of the step ``t`` (from 0) returning the rate
+        (the protocol of :func:`lrcourse.engine.schedule_rates`), so the
+        step from ``w_t`` to ``w_{t+1}`` uses ``lr(t)``; it applies to every
+        run. A list of schedules: one run per schedule.
     steps : int
         The number of steps, >= 1.
     optimizer : lrcourse.optim.Optimizer or None
-        None is plain gradient descent, ``optim.SGD()``. Otherwise a copy of
-        the given optimizer is reset and run with the rates ``lr`` (its own
-        ``lr`` is ignored); the instance you pass is not changed.
+        None is plain gradient descent, ``optim.SGD()``. Otherwise its pure
+        ``init``/``update`` are run with the rates ``lr`` (its own ``lr`` is
+        ignored); the instance you pass is not changed.
     blowup : float
         The divergence threshold factor, >= 1 (see below).
     rng : numpy.random.Generator or None
         Passed to ``landscape.grad`` for stochastic landscapes
-        (:class:`lrcourse.landscapes.Noisy`); None uses the landscape's own
-        generator.
+        (:class:`lrcourse.landscapes.Noisy`, which needs it).
 
     Returns
     -------
     Trajectory
 
+    Raises
+    ------
+    ValueError
+        For a start beyond ``FAR_AWAY`` or where the loss is not finite, and
+        for a run whose record would exceed 1 GiB (``steps`` times the
+        number of runs; see :func:`lrcourse.engine.check_memory`).
+
     Notes
     -----
-    A run has diverged at the first step ``t`` where its loss is not finite or
+    The loop is :func:`lrcourse.engine.run_steps`, with its divergence rule:
+    a run has diverged at the first step ``t`` where its loss is not finite or
 
     .. math::
 
@@ -276,64 +286,79 @@ def run(landscape, x0, lr, steps, optimizer=None, *, blowup=1e6, rng=None):
     array([ 1.   , -0.5  ,  0.25 , -0.125])
     >>> trajectory
     Trajectory(lr=1.5, steps=3, final_loss=0.00781)
+
+    Each run its own schedule:
+
+    >>> two = run(Quadratic1D(L=1.0), 1.0, [lambda t: 0.5, lambda t: 1.0 if t < 1 else 0.5], steps=2)
+    >>> two.positions
+    array([[1.  , 1.  ],
+           [0.5 , 0.  ],
+           [0.25, 0.  ]])
     """
     dim = _check_landscape(landscape)
     steps = _validate.integer(steps, "steps", low=1)
     blowup = _validate.number(blowup, "blowup", low=1)
     if rng is not None and not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)) or None, got {rng!r}")
-    rates, schedule = _check_lr(lr, steps)
-    schedule_rates = rates
+    rates, batched = _rate_table(lr, steps)
     w = _check_start(landscape.default_start if x0 is None else x0, dim)
-    batch = _batch_shape(w.shape[: w.ndim - (dim - 1)], rates.shape[1:])
-    w = np.broadcast_to(w, batch + w.shape[w.ndim - (dim - 1) :]).copy()
-    if rates.ndim == 1:  # one rate per step, shared by every run
-        rates = rates.reshape((steps,) + (1,) * len(batch))
-    rates = np.broadcast_to(rates, (steps,) + batch)
-    opt = _fresh_optimizer(optimizer)
-    if not schedule:
-        opt.lr = _per_run(rates[0], dim)
+    point = w.shape[w.ndim - (dim - 1) :]
+    batch = _batch_shape(w.shape[: w.ndim - (dim - 1)], rates.shape[1:] if batched else ())
+    n_runs = batch[0] if batch else 1
+    engine.check_memory(steps, n_runs, dim + 2)
+    w = np.broadcast_to(w, (n_runs,) + point).copy()
+    rates = np.broadcast_to(rates, (steps, n_runs))
+    opt = _check_optimizer(optimizer)
 
     min_value = getattr(landscape, "min_value", None)
     loss = np.asarray(landscape.value(w), dtype=float)
     if not np.all(np.isfinite(loss)):
-        raise ValueError(f"x0 must be a point where the loss is finite, got loss {loss} at {w}")
+        raise ValueError(
+            f"x0 must be a point where the loss is finite, got loss {_shaped(loss, batch)} at {_shaped(w, batch)}"
+        )
     reference = loss if min_value is None else min_value
-    threshold = reference + blowup * np.maximum(loss - reference, 1.0)
+    objective = landscape_objective(landscape, one_run=not batch, rng=rng)
+    positions = np.full((steps + 1,) + w.shape, np.nan)
+    positions[0] = w
 
-    positions = np.empty((steps + 1,) + w.shape)
-    losses = np.empty((steps + 1,) + batch)
-    positions[0], losses[0] = w, loss
-    diverged_at = np.full(batch, -1)
-    grad_kwargs = {} if rng is None else {"rng": rng}
-    for t in range(steps):
-        if schedule:
-            opt.lr = float(schedule_rates[t])
-        w = opt.step(w, landscape.grad(w, **grad_kwargs))
-        far = ~(np.abs(w) <= FAR_AWAY)  # also true for NaN and inf
-        if dim == 2:
-            far = far.any(axis=-1)
-        if far.any():
-            w[far] = np.nan  # never evaluate the loss far away, where it could overflow
-        loss = np.asarray(landscape.value(w), dtype=float)
-        running = diverged_at < 0
-        newly = running & (far | ~(loss <= threshold))
-        if newly.any():
-            diverged_at[newly] = t + 1
-            positions[t + 1] = w
-            loss = np.where(newly & far, np.inf, loss)
-            w[newly] = np.nan
-        else:
-            positions[t + 1] = w
-        losses[t + 1] = loss
+    def record(t, w, alive):
+        positions[t] = w
+        if not alive.all():
+            positions[t, ~alive] = np.nan
+
+    runs = engine.run_steps(
+        objective, w, opt, rates, steps,
+        loss_limit=engine.loss_limit(loss, reference, blowup), evaluate_last=True, after_step=record,
+    )
+    losses = runs.losses
+    far = np.flatnonzero(runs.far)
+    losses[runs.diverged_at[far], far] = np.inf
     return Trajectory(
-        positions=positions,
-        losses=losses,
-        lrs=np.array(rates),
-        diverged_at=_scalar_divergence(diverged_at),
+        positions=_shaped(positions, batch, axis=1),
+        losses=_shaped(losses, batch, axis=1),
+        lrs=_shaped(np.array(rates), batch, axis=1),
+        diverged_at=_shaped(runs.diverged_at, batch),
         min_value=None if min_value is None else float(min_value),
         minimum=getattr(landscape, "minimum", None),
     )
+
+
+def landscape_objective(landscape, one_run=False, rng=None):
+    """A landscape as the objective of :func:`lrcourse.engine.run_steps`: ``(f(w), grad f(w))`` per run.
+
+    ``w`` has the run axis first. With ``one_run`` the landscape is evaluated
+    at the single point ``w[0]`` (a number on a 1-D landscape), exactly as
+    for a run without a run axis; ``rng`` goes to a stochastic landscape's
+    ``grad``.
+    """
+    grad_kwargs = {} if rng is None else {"rng": rng}
+
+    def objective(w, t, with_grad):
+        x = w[0] if one_run else w
+        value = np.reshape(np.asarray(landscape.value(x), dtype=float), w.shape[:1])
+        return value, (np.reshape(landscape.grad(x, **grad_kwargs), w.shape) if with_grad else None)
+
+    return objective
 
 
 def _check_landscape(landscape):
@@ -345,21 +370,23 @@ def _check_landscape(landscape):
     return dim
 
 
-def _check_lr(lr, steps):
-    """Return ``(rates, is_schedule)``; rates has shape (steps,) or (1, n_runs)."""
+def _rate_table(lr, steps):
+    """Return ``(rates, batched)``: the rates as a ``(steps, n)`` table, and whether ``lr`` asked for a batch."""
     if callable(lr):
-        rates = np.array([_validate.number(lr(t), f"lr({t})", low=0) for t in range(steps)])
-        return rates, True
+        return engine.schedule_rates(lr, steps, "lr")[:, np.newaxis], False
+    if isinstance(lr, (list, tuple)) and lr and all(callable(item) for item in lr):
+        columns = [engine.schedule_rates(item, steps, f"lr[{i}]") for i, item in enumerate(lr)]
+        return np.stack(columns, axis=1), True
     if isinstance(lr, (list, tuple, np.ndarray)):
         rates = _validate.array(lr, "lr", low=0)
         if rates.ndim == 0:
-            return np.full(steps, float(rates)), False
+            return np.full((steps, 1), float(rates)), False
         if rates.ndim != 1 or rates.size == 0:
             raise ValueError(
                 f"lr must be a number, a non-empty 1-D array of rates or a schedule, got shape {rates.shape}"
             )
-        return rates[np.newaxis, :], False
-    return np.full(steps, _validate.number(lr, "lr", low=0)), False
+        return np.broadcast_to(rates, (steps, rates.size)), True
+    return np.full((steps, 1), _validate.number(lr, "lr", low=0)), False
 
 
 def _check_start(x0, dim):
@@ -368,6 +395,10 @@ def _check_start(x0, dim):
         raise ValueError(f"x0 must be a number or a 1-D array of starts on a 1-D landscape, got shape {w.shape}")
     if dim == 2 and (w.ndim not in (1, 2) or w.shape[-1] != 2):
         raise ValueError(f"x0 must have shape (2,) or (n_runs, 2) on a 2-D landscape, got shape {w.shape}")
+    if not np.all(np.abs(w) <= FAR_AWAY):
+        raise ValueError(
+            f"x0 must have every coordinate at most {FAR_AWAY:g} in size (FAR_AWAY), got {float(np.max(np.abs(w)))!r}"
+        )
     return w
 
 
@@ -379,32 +410,20 @@ def _batch_shape(starts, rates):
     return starts or rates
 
 
-def _fresh_optimizer(optimizer):
+def _check_optimizer(optimizer):
     if optimizer is None:
         return optim.SGD()
     if not isinstance(optimizer, optim.Optimizer):
         raise TypeError(f"optimizer must be an lrcourse.optim optimizer or None, got {optimizer!r}")
-    opt = copy.deepcopy(optimizer)
-    opt.reset()
-    return opt
+    return optimizer
 
 
-def _per_run(rates, dim):
-    """Rates shaped to broadcast against the parameters: (n_runs,) or (n_runs, 1)."""
-    if rates.ndim == 0:
-        return float(rates)
-    return rates[:, np.newaxis] if dim == 2 else rates
-
-
-def _scalar(values):
-    values = np.asarray(values)
-    return float(values) if values.ndim == 0 else values
-
-
-def _scalar_divergence(diverged_at):
-    if diverged_at.ndim == 0:
-        return None if diverged_at < 0 else int(diverged_at)
-    return diverged_at
+def _shaped(values, batch, axis=0):
+    """Drop the run axis (at ``axis``) of a single run's arrays; an int for a single divergence step."""
+    if batch:
+        return values
+    one = np.take(values, 0, axis=axis)
+    return int(one) if one.ndim == 0 and one.dtype.kind == "i" else one
 
 
 def _rate_label(lrs):

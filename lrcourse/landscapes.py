@@ -50,12 +50,6 @@ def _points(x, dim):
     return x
 
 
-def _result(a):
-    """A 0-d result as a Python float (readable in notebooks), else the array."""
-    a = np.asarray(a)
-    return float(a) if a.ndim == 0 else a
-
-
 def _largest_eigenvalue_2x2(a, b, c):
     """Largest eigenvalue of the symmetric matrix [[a, b], [b, c]], elementwise."""
     return (a + c) / 2 + np.hypot((a - c) / 2, b)
@@ -75,15 +69,15 @@ class Landscape:
 
         A single point gives a Python float, a batch an ndarray.
         """
-        return _result(self._value(_points(x, self.dim)))
+        return _validate.scalar_or_array(self._value(_points(x, self.dim)))
 
     def grad(self, x):
         """The gradient ``g = f'(x)``; same shape as ``x``."""
-        return _result(self._grad(_points(x, self.dim)))
+        return _validate.scalar_or_array(self._grad(_points(x, self.dim)))
 
     def hessian(self, x):
         """The second derivative (1-D) or the Hessian, shape ``(..., 2, 2)`` (2-D)."""
-        return _result(self._hessian(_points(x, self.dim)))
+        return _validate.scalar_or_array(self._hessian(_points(x, self.dim)))
 
     def max_curvature(self, x):
         """The largest eigenvalue ``L(x)`` of the Hessian at ``x``.
@@ -93,7 +87,7 @@ class Landscape:
         h = self.hessian(x)
         if self.dim == 1:
             return h
-        return _result(_largest_eigenvalue_2x2(h[..., 0, 0], h[..., 0, 1], h[..., 1, 1]))
+        return _validate.scalar_or_array(_largest_eigenvalue_2x2(h[..., 0, 0], h[..., 0, 1], h[..., 1, 1]))
 
     def _parameters(self):
         return {}
@@ -215,7 +209,7 @@ class Quadratic2D(Landscape):
 
     def max_curvature(self, x):
         """The largest curvature, ``L``, at every point of ``x``."""
-        return _result(np.full(_points(x, 2).shape[:-1], self.L))
+        return _validate.scalar_or_array(np.full(_points(x, 2).shape[:-1], self.L))
 
     def _parameters(self):
         return {"mu": self.mu, "L": self.L, "angle": self.angle}
@@ -398,12 +392,12 @@ class Noisy(Landscape):
     in every coordinate, like a minibatch gradient.
 
     How the noise is drawn: each call draws one independent sample for every
-    entry of the gradient array, so in a batch of points (for example one
-    point per learning rate in :func:`lrcourse.descent.run`) every run gets its
-    own independent noise. The draws come from ``rng`` when given, otherwise
-    from the landscape's own generator ``np.random.default_rng(seed)``, which
-    advances with every call; ``reset()`` restarts it, so the sequence of
-    gradients is reproducible from ``seed``.
+    entry of the gradient array from the generator ``rng`` it is given, so
+    in a batch of points (for example one point per learning rate in
+    :func:`lrcourse.descent.run`) every run gets its own independent noise.
+    The landscape keeps no generator of its own: the caller's ``rng``
+    (``np.random.default_rng(seed)``) makes a run reproducible, and two runs
+    given fresh generators of the same seed see the same noise.
 
     Parameters
     ----------
@@ -411,50 +405,41 @@ class Noisy(Landscape):
         The noiseless landscape.
     noise_std : float
         Standard deviation ``sigma`` >= 0 of the noise per coordinate.
-    seed : int
-        Seed of the landscape's own generator.
 
     Examples
     --------
-    >>> noisy = Noisy(Quadratic1D(), noise_std=0.5, seed=0)
+    >>> noisy = Noisy(Quadratic1D(), noise_std=0.5)
     >>> noisy
-    Noisy(Quadratic1D(L=1.0, center=0.0), noise_std=0.5, seed=0)
-    >>> first = noisy.grad([1.0, 1.0])
+    Noisy(Quadratic1D(L=1.0, center=0.0), noise_std=0.5)
+    >>> first = noisy.grad([1.0, 1.0], np.random.default_rng(0))
     >>> bool(first[0] != first[1])
     True
-    >>> noisy.reset()
-    >>> bool(np.array_equal(noisy.grad([1.0, 1.0]), first))
+    >>> bool(np.array_equal(noisy.grad([1.0, 1.0], np.random.default_rng(0)), first))
     True
     """
 
-    def __init__(self, landscape, noise_std, seed=0):
+    def __init__(self, landscape, noise_std):
         if isinstance(landscape, Noisy) or not all(hasattr(landscape, a) for a in ("dim", "value", "grad")):
             raise TypeError(f"landscape must be a noiseless landscape with dim, value and grad, got {landscape!r}")
         self.landscape = landscape
         self.noise_std = _validate.number(noise_std, "noise_std", low=0)
-        self.seed = _validate.integer(seed, "seed", low=0)
         self.dim = landscape.dim
         self.minimum = getattr(landscape, "minimum", None)
         self.min_value = getattr(landscape, "min_value", None)
         self.default_start = getattr(landscape, "default_start", None)
-        self.reset()
-
-    def reset(self):
-        """Restart the landscape's own noise generator from ``seed``."""
-        self._rng = np.random.default_rng(self.seed)
 
     def value(self, x):
         """The wrapped landscape's loss ``f(x)`` (no noise)."""
         return self.landscape.value(x)
 
     def grad(self, x, rng=None):
-        """A noisy gradient ``g(x) + sigma xi``; ``rng`` overrides the own generator."""
+        """A noisy gradient ``g(x) + sigma xi``, with ``xi`` drawn from ``rng`` (a numpy Generator)."""
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(
+                f"rng must be a numpy Generator (np.random.default_rng(seed)) for a noisy gradient, got {rng!r}"
+            )
         g = self.landscape.grad(x)
-        if rng is None:
-            rng = self._rng
-        elif not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)) or None, got {rng!r}")
-        return _result(g + self.noise_std * rng.standard_normal(np.shape(g)))
+        return _validate.scalar_or_array(g + self.noise_std * rng.standard_normal(np.shape(g)))
 
     def hessian(self, x):
         """The wrapped landscape's Hessian."""
@@ -465,4 +450,4 @@ class Noisy(Landscape):
         return self.landscape.max_curvature(x)
 
     def __repr__(self):
-        return f"Noisy({self.landscape!r}, noise_std={self.noise_std!r}, seed={self.seed!r})"
+        return f"Noisy({self.landscape!r}, noise_std={self.noise_std!r})"

@@ -42,7 +42,7 @@ def test_divergence_step_follows_the_geometric_growth(L, x0, lr):
 
 def test_exactly_two_over_L_oscillates_with_constant_size():
     trajectory = run(Quadratic1D(L=2.0), x0=1.5, lr=1.0, steps=101)
-    assert trajectory.diverged_at is None
+    assert trajectory.diverged_at == -1 and not trajectory.diverged
     np.testing.assert_array_equal(trajectory.positions, 1.5 * (-1.0) ** np.arange(102))
 
 
@@ -108,7 +108,7 @@ def assert_same_runs(batch, singles):
         np.testing.assert_allclose(batch.positions[:, i], single.positions, rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(batch.losses[:, i], single.losses, rtol=1e-12, atol=1e-14)
         np.testing.assert_array_equal(batch.lrs[:, i], single.lrs)
-        assert (batch.diverged_at[i] if batch.diverged_at[i] >= 0 else None) == single.diverged_at
+        assert batch.diverged_at[i] == single.diverged_at
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,8 @@ def test_huge_rates_never_warn(landscape, make_optimizer):
     rates = np.array([1e-3, 1.0, 1e6, 1e100, 1e300])
     with warnings.catch_warnings(), np.errstate(all="raise"):
         warnings.simplefilter("error")
-        trajectory = run(landscape, None, rates, 1000, optimizer=make_optimizer())
+        rng = np.random.default_rng(0) if isinstance(landscape, Noisy) else None
+        trajectory = run(landscape, None, rates, 1000, optimizer=make_optimizer(), rng=rng)
     d = trajectory.diverged_at
     assert np.all(d[2:] > 0)
     for i in np.flatnonzero(d > 0):
@@ -206,16 +207,14 @@ def test_given_optimizer_is_copied_reset_and_run_with_the_given_rate():
 
 
 def test_noisy_runs_are_seeded_and_independent_per_run():
-    noisy = Noisy(Quadratic2D(), noise_std=0.5, seed=0)
+    noisy = Noisy(Quadratic2D(), noise_std=0.5)
     a = run(noisy, None, np.array([0.1, 0.1]), 20, rng=np.random.default_rng(7))
     b = run(noisy, None, np.array([0.1, 0.1]), 20, rng=np.random.default_rng(7))
     np.testing.assert_array_equal(a.positions, b.positions)
     assert not np.array_equal(a.positions[:, 0], a.positions[:, 1])
-    noisy.reset()
-    c = run(noisy, None, 0.1, 20)
-    noisy.reset()
-    np.testing.assert_array_equal(run(noisy, None, 0.1, 20).positions, c.positions)
-    quiet = run(Noisy(Quadratic2D(), noise_std=0.0), None, 0.1, 20)
+    with pytest.raises(TypeError, match="rng must be a numpy Generator"):
+        run(noisy, None, 0.1, 20)
+    quiet = run(Noisy(Quadratic2D(), noise_std=0.0), None, 0.1, 20, rng=np.random.default_rng(0))
     np.testing.assert_array_equal(quiet.positions, run(Quadratic2D(), None, 0.1, 20).positions)
 
 
@@ -376,3 +375,31 @@ def test_trajectory_knows_the_minimum():
     assert run(Rosenbrock(a=2.0), None, 1e-4, 1).minimum.tolist() == [2.0, 4.0]
     with pytest.raises(ValueError, match="oscillation_amplitude needs the landscape's minimum"):
         run(Bowl(), 1.0, 0.1, 3).oscillation_amplitude()
+
+
+def test_each_run_can_have_its_own_schedule_and_any_function_of_the_step_is_one():
+    steps = 6
+    per_run = run(Quadratic1D(), 1.0, [lambda t: 0.1 if t < 3 else 0.01, schedules.cosine(0.5, steps)], steps)
+    alone = [run(Quadratic1D(), 1.0, lambda t: 0.1 if t < 3 else 0.01, steps), run(Quadratic1D(), 1.0, schedules.cosine(0.5, steps), steps)]
+    for i, single in enumerate(alone):
+        np.testing.assert_array_equal(per_run.positions[:, i], single.positions)
+        np.testing.assert_array_equal(per_run.lrs[:, i], single.lrs)
+    np.testing.assert_array_equal(per_run.lrs[:, 0], [0.1, 0.1, 0.1, 0.01, 0.01, 0.01])
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        ({"lr": ["a", "b"]}, TypeError, "lr must be a real number or an array of them, got 'a' at index 0"),
+        ({"lr": ["0.1", "0.2"]}, TypeError, "lr must be a real number or an array of them, got '0.1'"),
+        ({"x0": "1.0"}, TypeError, "x0 must be a real number or an array of them, got '1.0'"),
+        ({"x0": 1e200}, ValueError, "x0 must have every coordinate at most 1e+12 in size (FAR_AWAY), got 1e+200"),
+    ],
+)
+def test_bad_starts_and_rates_are_refused_naming_them_without_numpy_warnings(kwargs, error, words):
+    arguments = {"landscape": Quadratic1D(), "x0": 1.0, "lr": 0.1, "steps": 5, **kwargs}
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        with pytest.raises(error) as info:
+            run(**arguments)
+    assert words in str(info.value)

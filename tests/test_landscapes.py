@@ -128,27 +128,24 @@ def test_double_well_default_curvatures_are_moderate():
     assert well.max_curvature([1.0, -1.0]).tolist() == [2.5, 1.5]
 
 
-def test_noisy_keeps_value_and_is_seeded():
+def test_noisy_keeps_value_and_draws_its_noise_from_the_given_generator():
     base = Quadratic2D(mu=0.5, L=2.0)
     x = np.array([[1.0, -1.0], [0.5, 2.0]])
-    a, b, c = Noisy(base, 0.3, seed=4), Noisy(base, 0.3, seed=4), Noisy(base, 0.3, seed=5)
-    np.testing.assert_array_equal(a.value(x), base.value(x))
-    first = a.grad(x)
-    np.testing.assert_array_equal(first, b.grad(x))
-    assert not np.array_equal(first, c.grad(x))
-    assert not np.array_equal(a.grad(x), first)  # the stream moves on
-    a.reset()
-    np.testing.assert_array_equal(a.grad(x), first)
-    from_rng = a.grad(x, rng=np.random.default_rng(9))
-    np.testing.assert_array_equal(from_rng, base.grad(x) + 0.3 * np.random.default_rng(9).standard_normal((2, 2)))
+    noisy = Noisy(base, 0.3)
+    np.testing.assert_array_equal(noisy.value(x), base.value(x))
+    first = noisy.grad(x, np.random.default_rng(4))
+    np.testing.assert_array_equal(first, noisy.grad(x, np.random.default_rng(4)))
+    assert not np.array_equal(first, noisy.grad(x, np.random.default_rng(5)))
+    np.testing.assert_array_equal(first, base.grad(x) + 0.3 * np.random.default_rng(4).standard_normal((2, 2)))
+    assert not hasattr(noisy, "reset") and not hasattr(noisy, "seed")  # no hidden generator
 
 
 def test_noisy_gradient_is_unbiased_with_the_given_spread_and_independent_per_point():
     base = Rosenbrock()
     sigma, n = 0.7, 20000
-    noisy = Noisy(base, sigma, seed=1)
+    noisy = Noisy(base, sigma)
     x = np.broadcast_to([0.3, -0.2], (n, 2))
-    noise = noisy.grad(x) - base.grad(x)
+    noise = noisy.grad(x, np.random.default_rng(1)) - base.grad(x)
     standard_error = sigma / np.sqrt(n)
     assert np.all(np.abs(noise.mean(axis=0)) < 5 * standard_error)
     np.testing.assert_allclose(noise.std(axis=0), sigma, rtol=0.03)
@@ -160,7 +157,7 @@ def test_noisy_with_zero_noise_is_exact_and_delegates_curvature():
     base = DoubleWell()
     noisy = Noisy(base, 0.0)
     x = np.linspace(-2, 2, 7)
-    np.testing.assert_array_equal(noisy.grad(x), base.grad(x))
+    np.testing.assert_array_equal(noisy.grad(x, np.random.default_rng(0)), base.grad(x))
     np.testing.assert_array_equal(noisy.max_curvature(x), base.max_curvature(x))
     assert (noisy.dim, noisy.minimum, noisy.min_value) == (1, 1.0, 0.0)
 
@@ -170,7 +167,7 @@ def test_reprs():
     assert repr(Quadratic1D()) == "Quadratic1D(L=1.0, center=0.0)"
     assert repr(Rosenbrock()) == "Rosenbrock(a=1.0, b=100.0)"
     assert repr(DoubleWell()) == "DoubleWell(barrier_at=-0.25, scale=1.0)"
-    assert repr(Noisy(Quadratic1D(), 0.5, seed=3)) == "Noisy(Quadratic1D(L=1.0, center=0.0), noise_std=0.5, seed=3)"
+    assert repr(Noisy(Quadratic1D(), 0.5)) == "Noisy(Quadratic1D(L=1.0, center=0.0), noise_std=0.5)"
 
 
 @pytest.mark.parametrize(
@@ -185,7 +182,6 @@ def test_reprs():
         (lambda: DoubleWell(barrier_at=-1.0), "barrier_at must be a finite number > -1 and < 0, got -1.0"),
         (lambda: DoubleWell(scale=float("inf")), "scale must be a finite number > 0, got inf"),
         (lambda: Noisy(Quadratic1D(), -0.1), "noise_std must be a finite number >= 0, got -0.1"),
-        (lambda: Noisy(Quadratic1D(), 0.1, seed=-1), "seed must be an integer >= 0, got -1"),
     ],
 )
 def test_bad_parameters_raise_value_error_naming_them(make, message):
@@ -194,6 +190,8 @@ def test_bad_parameters_raise_value_error_naming_them(make, message):
 
 
 def test_bad_types_raise_type_error():
+    with pytest.raises(TypeError, match="rng must be a numpy Generator .* got None"):
+        Noisy(Quadratic1D(), 0.1).grad(1.0)
     with pytest.raises(TypeError, match="L must be a real number"):
         Quadratic1D(L="1")
     with pytest.raises(TypeError, match="landscape must be a noiseless landscape"):
@@ -229,6 +227,6 @@ def test_double_well_which_minimum():
 
 
 def test_noisy_gradient_at_a_single_point_is_a_float():
-    noisy = Noisy(Quadratic1D(L=2.0), noise_std=0.0, seed=0)
-    g = noisy.grad(1.5)
+    noisy = Noisy(Quadratic1D(L=2.0), noise_std=0.0)
+    g = noisy.grad(1.5, np.random.default_rng(0))
     assert isinstance(g, float) and g == 3.0

@@ -88,7 +88,7 @@ def settling_schedule(schedule, steps=300, tol=1e-3):
         return CheckResult(False, f"{FAIL}: schedule(t) must give finite rates >= 0 for t = 0..{steps - 1}.")
     run = descent.run(WELL, x0=-1.5, lr=lambda t: rates[t], steps=steps)
     final = float(run.positions[-1])
-    if run.diverged_at is not None:
+    if run.diverged:
         return CheckResult(False, f"{FAIL}: the run diverged at step {run.diverged_at}. Hint: keep the rate below about 1.3.")
     stable = rates[-1] * WELL.max_curvature(1.0) < 2
     if abs(final - 1.0) <= tol and stable:
