@@ -2,22 +2,25 @@
 
 The package is small on purpose. Each module has one job:
 
-===============  ==========================================================
-``landscapes``   loss functions with value and gradient, batched over points
-``optim``        SGD, Adagrad, RMSprop, Adam, AdamW with PyTorch's semantics
-``schedules``    learning-rate schedules as pure functions of the step ``t``
-``descent``      run an optimizer on a landscape, many learning rates at once
-``theory``       closed forms: stability limits, contraction factors, optimal rates
-``data``         the UCI handwritten digits, shipped with the package
-``nets``         softmax regression and a one-hidden-layer network in numpy
-``finder``       the learning-rate range test
-``reproducible``  arithmetic with the same bits on every CPU (matmul, exp, log)
-``misconceptions``  experiments behind the chapter on common claims
-``compare``      optimizers and per-layer rates compared over sweeps of rates
-``plots``        the book's plotting style and figure helpers
-``widgets``      slider explorers, live in Jupyter and static in the book
-``checks``       self-checks for the exercises
-===============  ==========================================================
+=================  ==========================================================
+``landscapes``     loss functions with value and gradient, batched over points
+``optim``          SGD, Adagrad, RMSprop, Adam, AdamW with PyTorch's semantics
+``schedules``      learning-rate schedules as pure functions of the step ``t``
+``engine``         the one training loop: many runs at once, one divergence rule
+``descent``        run an optimizer on a landscape, many learning rates at once
+``theory``         closed forms: stability limits, contraction factors, optimal rates
+``data``           the UCI handwritten digits, shipped with the package
+``models``         softmax regression and a one-hidden-layer network in numpy
+``training``       train those networks, a grid of rates x seeds at once
+``metrics``        means over seeds, tables, accuracy, confusion, precision, recall
+``nets``           models, training and metrics in one namespace
+``finder``         the learning-rate range test
+``reproducible``   arithmetic with the same bits on every CPU (matmul, exp, log)
+``plots``          the book's plotting style and figure helpers
+``widgets``        slider explorers, live in Jupyter and static in the book
+``checks``         self-checks for the exercises, one module per chapter
+``experiments``    helpers of one chapter's experiments, one module per chapter
+=================  ==========================================================
 
 Submodules are imported lazily, so ``import lrcourse`` stays light: numpy is
 loaded only when a numerical module is first used, matplotlib and ipywidgets
@@ -34,18 +37,21 @@ __version__ = "0.1.0"
 
 __all__ = [
     "checks",
-    "compare",
     "data",
     "descent",
+    "engine",
+    "experiments",
     "finder",
     "landscapes",
-    "misconceptions",
+    "metrics",
+    "models",
     "nets",
     "optim",
     "plots",
     "reproducible",
     "schedules",
     "theory",
+    "training",
     "widgets",
 ]
 

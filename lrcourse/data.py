@@ -229,17 +229,27 @@ def check_labels(labels, n_classes, name="y"):
 
 
 def minibatches(n_samples, batch_size, rng):
-    """Split ``range(n_samples)`` into shuffled minibatches of indices.
+    """Split ``range(n_samples)`` into shuffled minibatches of indices: one epoch.
 
-    One epoch: a permutation from ``rng`` cut into ``ceil(n_samples /
-    batch_size)`` batches of ``batch_size`` indices, the last one smaller when
+    A permutation from ``rng`` cut into ``ceil(n_samples / batch_size)``
+    batches of ``batch_size`` indices, the last one smaller when
     ``batch_size`` does not divide ``n_samples`` (as PyTorch's ``DataLoader``
-    with ``shuffle=True, drop_last=False``).
+    with ``shuffle=True, drop_last=False``). With a list of generators (one
+    per seed of a batch of runs), each draws its own permutation and every
+    batch has one row per generator. This is the minibatch order of all
+    training in the package.
 
     >>> [b.tolist() for b in minibatches(5, 2, np.random.default_rng(0))]
     [[2, 4], [3, 0], [1]]
+    >>> minibatches(5, 2, [np.random.default_rng(0), np.random.default_rng(1)])[0].shape
+    (2, 2)
     """
     n_samples = _validate.integer(n_samples, "n_samples", low=1)
     batch_size = _validate.integer(batch_size, "batch_size", low=1)
-    order = rng.permutation(n_samples)
-    return [order[start : start + batch_size] for start in range(0, n_samples, batch_size)]
+    if isinstance(rng, np.random.Generator):
+        order = rng.permutation(n_samples)
+    elif isinstance(rng, (list, tuple)) and rng and all(isinstance(r, np.random.Generator) for r in rng):
+        order = np.stack([r.permutation(n_samples) for r in rng])
+    else:
+        raise TypeError(f"rng must be a numpy Generator or a non-empty list of them, got {rng!r}")
+    return [order[..., start : start + batch_size] for start in range(0, n_samples, batch_size)]

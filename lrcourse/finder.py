@@ -50,22 +50,22 @@ On ``f(w) = w^2 / 2`` (so ``L = 1`` and the stability limit is ``2 / L =
 2``) with noisy gradients, the test stops a little past that limit:
 
 >>> from lrcourse import landscapes
->>> noisy = landscapes.Noisy(landscapes.Quadratic1D(L=1.0), noise_std=1.0, seed=0)
->>> test = range_test_landscape(noisy, x0=1.0, start_lr=1e-4, end_lr=100.0)
+>>> noisy = landscapes.Noisy(landscapes.Quadratic1D(L=1.0), noise_std=1.0)
+>>> test = range_test_landscape(noisy, x0=1.0, start_lr=1e-4, end_lr=100.0, rng=np.random.default_rng(0))
 >>> print(test.describe())
 stopped at step 74 (eta = 3.05): the smoothed loss 1.67 exceeded 4 x its best 0.254
 >>> print(f"{test.suggestion('steepest'):.3g}, {test.suggestion('min/10'):.3g}")
 0.0811, 0.1
 """
 
-import copy
 import math
 import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate, reproducible
+from . import _validate, engine, optim, reproducible
+from .descent import landscape_objective
 
 __all__ = [
     "RULES",
@@ -80,10 +80,6 @@ __all__ = [
 
 #: The suggestion rules, in the order :meth:`RangeTest.suggestions` reports them.
 RULES = ("steepest", "min/10", "valley")
-
-#: Parameters beyond this size count as diverged (the same limit as ``descent`` and ``nets``).
-_FAR_AWAY = 1e12
-
 
 def exponential_rates(start_lr, end_lr, num_steps):
     """The rates of the sweep: ``eta_t = start_lr * (end_lr / start_lr) ** (t / (num_steps - 1))``.
@@ -379,22 +375,33 @@ def range_test(step_fn, start_lr=1e-7, end_lr=10.0, num_steps=100, *, beta=0.98,
     if not callable(step_fn):
         raise TypeError(f"step_fn must be a callable lr -> loss, got {step_fn!r}")
     rates = exponential_rates(start_lr, end_lr, num_steps)
+    return _record((_checked_loss(step_fn(float(lr)), t) for t, lr in enumerate(rates)), rates, beta, diverge_factor)
+
+
+def _checked_loss(loss, t):
+    if isinstance(loss, bool) or not isinstance(loss, numbers.Real | np.ndarray) or np.size(loss) != 1:
+        raise TypeError(f"step_fn must return one real number (the loss), got {loss!r} at step {t}")
+    loss = float(np.asarray(loss).reshape(()))
+    if loss < 0:
+        raise ValueError(
+            f"step_fn returned a negative loss {loss!r} at step {t}; the stopping rule compares the loss "
+            "with a multiple of its best, so it needs losses >= 0 (shift the loss by a lower bound)"
+        )
+    return loss
+
+
+def _record(losses_in_order, rates, beta, diverge_factor):
+    """Smooth the losses one at a time and stop by the rule of the module docstring; a RangeTest.
+
+    ``losses_in_order`` may be a lazy iterator: nothing past the stopping step is read.
+    """
     beta = _check_beta(beta)
     diverge_factor = _validate.number(diverge_factor, "diverge_factor", low=1, low_open=True)
     smoother = _Smoother(beta)
     losses, smoothed = [], []
     best = math.inf
     stopped_at, reason = None, ""
-    for t, lr in enumerate(rates):
-        loss = step_fn(float(lr))
-        if isinstance(loss, bool) or not isinstance(loss, numbers.Real | np.ndarray) or np.size(loss) != 1:
-            raise TypeError(f"step_fn must return one real number (the loss), got {loss!r} at step {t}")
-        loss = float(np.asarray(loss).reshape(()))
-        if loss < 0:
-            raise ValueError(
-                f"step_fn returned a negative loss {loss!r} at step {t}; the stopping rule compares the loss "
-                "with a multiple of its best, so it needs losses >= 0 (shift the loss by a lower bound)"
-            )
+    for t, loss in enumerate(losses_in_order):
         losses.append(loss)
         smoothed.append(smoother.add(loss))
         best = min(best, smoothed[-1])
@@ -419,15 +426,43 @@ def range_test(step_fn, start_lr=1e-7, end_lr=10.0, num_steps=100, *, beta=0.98,
     )
 
 
+def _range_test_runs(objective, params, optimizer, rates, beta, diverge_factor):
+    """The range test as one run of :func:`lrcourse.engine.run_steps` with the exponential rates as schedule.
+
+    The loop stops the run where a parameter leaves ``FAR_AWAY`` (a loss of
+    ``inf`` there, never evaluated) or the loss is not finite; the stopping
+    rule then reads the losses in order.
+    """
+    _check_beta(beta)
+    _validate.number(diverge_factor, "diverge_factor", low=1, low_open=True)
+    runs = engine.run_steps(objective, params, optimizer, rates[:, np.newaxis], len(rates))
+    losses = runs.losses[: len(rates), 0]
+    if runs.diverged_at[0] >= 0:
+        losses = losses[: runs.diverged_at[0] + 1]
+        if runs.far[0]:
+            losses[-1] = math.inf
+    return _record((float(loss) for loss in losses), rates, beta, diverge_factor)
+
+
 def range_test_landscape(
-    landscape, x0=None, start_lr=1e-7, end_lr=10.0, num_steps=100, optimizer=None, *, beta=0.98, diverge_factor=4.0
+    landscape,
+    x0=None,
+    start_lr=1e-7,
+    end_lr=10.0,
+    num_steps=100,
+    optimizer=None,
+    *,
+    beta=0.98,
+    diverge_factor=4.0,
+    rng=None,
 ):
     """The range test on a landscape of :mod:`lrcourse.landscapes`.
 
-    Step ``t`` records ``f(w_t)`` and moves ``w_{t+1} = optimizer.step(w_t,
-    grad f(w_t))`` with ``optimizer.lr = eta_t``. A position that is not
-    finite or beyond ``1e12`` in some coordinate counts as a loss of ``inf``
-    (the test stops there, before anything can overflow).
+    One run of the package's loop (:func:`lrcourse.engine.run_steps`) with
+    the exponential rates as its schedule: step ``t`` records ``f(w_t)`` and
+    moves ``w_{t+1}`` by the optimizer's update with ``eta_t``. A position
+    that is not finite or beyond ``1e12`` in some coordinate counts as a
+    loss of ``inf`` (the test stops there, before anything can overflow).
 
     Parameters
     ----------
@@ -437,34 +472,30 @@ def range_test_landscape(
     start_lr, end_lr, num_steps, beta, diverge_factor
         As in :func:`range_test`.
     optimizer : lrcourse.optim optimizer, optional
-        Default plain gradient descent (``optim.SGD()``). A reset deep copy is
-        used; yours is left untouched.
+        Default plain gradient descent (``optim.SGD()``). Used through its
+        pure ``init``/``update``: the instance is left untouched.
+    rng : numpy.random.Generator, optional
+        For stochastic landscapes (:class:`lrcourse.landscapes.Noisy`).
 
     Returns
     -------
     RangeTest
     """
-    from . import optim
-
     if not (callable(getattr(landscape, "value", None)) and callable(getattr(landscape, "grad", None))):
         raise TypeError(f"landscape must have value(x) and grad(x), got {landscape!r}")
     w = _validate.array(landscape.default_start if x0 is None else x0, "x0")
     if w.ndim > 1 or (w.ndim == 1 and w.shape != (landscape.dim,)) or (w.ndim == 0 and landscape.dim != 1):
         raise ValueError(f"x0 must be one point of dimension {landscape.dim}, got shape {w.shape}")
-    w = w.reshape(landscape.dim)  # a 1-D landscape gets shape (1,): every landscape then returns arrays
-    opt = _fresh_optimizer(optimizer, optim.SGD())
-    state = {"w": w}
-
-    def step(lr):
-        w = state["w"]
-        if not np.all(np.abs(w) <= _FAR_AWAY):
-            return math.inf
-        loss = float(np.reshape(landscape.value(w), ()))
-        opt.lr = lr
-        state["w"] = opt.step(w, landscape.grad(w))
-        return loss
-
-    return range_test(step, start_lr, end_lr, num_steps, beta=beta, diverge_factor=diverge_factor)
+    if not np.all(np.abs(w) <= engine.FAR_AWAY):
+        raise ValueError(f"x0 must have every coordinate at most {engine.FAR_AWAY:g} in size, got {w!r}")
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)) or None, got {rng!r}")
+    # One run on the run axis; a 1-D landscape gets the point shape (1,): every landscape then returns arrays.
+    w = w.reshape(1, landscape.dim)
+    opt = optim.SGD() if optimizer is None else _check_optimizer(optimizer)
+    rates = exponential_rates(start_lr, end_lr, num_steps)
+    objective = landscape_objective(landscape, one_run=True, rng=rng)
+    return _range_test_runs(objective, w, opt, rates, beta, diverge_factor)
 
 
 def range_test_network(
@@ -496,7 +527,8 @@ def range_test_network(
     data : lrcourse.data.Digits
         Anything with ``X_train`` and ``y_train``.
     optimizer : lrcourse.optim optimizer
-        A reset deep copy is used (its ``lr`` is replaced by the sweep's).
+        Used through its pure ``init``/``update`` with the sweep's rates;
+        the instance is left untouched.
     start_lr, end_lr, num_steps, beta, diverge_factor
         As in :func:`range_test`.
     batch_size : int, default 32
@@ -507,48 +539,19 @@ def range_test_network(
     -------
     RangeTest
     """
-    from .nets import PARAM_LIMIT
+    from .training import minibatch_objective
 
-    batch_size = _validate.integer(batch_size, "batch_size", low=1)
     seed = _validate.integer(seed, "seed", low=0)
-    X = _validate.array(getattr(data, "X_train", None), "data.X_train")
-    y = np.asarray(getattr(data, "y_train", None))
-    params = model.init_params(seed)
-    opt = _fresh_optimizer(optimizer, None)
-    # The two streams of nets.train: initialization, then minibatch order.
-    shuffle_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
-    state = {"params": params, "batches": iter(())}
-
-    def next_batch():
-        batch = next(state["batches"], None)
-        if batch is None:
-            order = shuffle_rng.permutation(len(y))
-            state["batches"] = iter([order[s : s + batch_size] for s in range(0, len(y), batch_size)])
-            batch = next(state["batches"])
-        return batch
-
-    def step(lr):
-        params = state["params"]
-        if not all(np.all(np.abs(value) <= PARAM_LIMIT) for value in params.values()):
-            return math.inf
-        batch = next_batch()
-        loss, grads = model.loss_and_grads(params, X[batch], y[batch])
-        opt.lr = lr
-        state["params"] = opt.step(params, grads)
-        return loss
-
-    return range_test(step, start_lr, end_lr, num_steps, beta=beta, diverge_factor=diverge_factor)
+    params = model.init_params([seed])
+    objective = minibatch_objective(model, getattr(data, "X_train", None), getattr(data, "y_train", None), batch_size, [seed])
+    rates = exponential_rates(start_lr, end_lr, num_steps)
+    return _range_test_runs(objective, params, _check_optimizer(optimizer), rates, beta, diverge_factor)
 
 
-def _fresh_optimizer(optimizer, default):
-    if optimizer is None and default is not None:
-        return default
-    if not (hasattr(optimizer, "lr") and callable(getattr(optimizer, "step", None))):
-        raise TypeError(f"optimizer must be an lrcourse.optim optimizer (with lr and step), got {optimizer!r}")
-    opt = copy.deepcopy(optimizer)
-    if callable(getattr(opt, "reset", None)):
-        opt.reset()
-    return opt
+def _check_optimizer(optimizer):
+    if not isinstance(optimizer, optim.Optimizer):
+        raise TypeError(f"optimizer must be an lrcourse.optim optimizer, got {optimizer!r}")
+    return optimizer
 
 
 def _check_sweep(start_lr, end_lr, num_steps):

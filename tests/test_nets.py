@@ -7,7 +7,8 @@ import warnings
 import numpy as np
 import pytest
 
-from lrcourse import data, nets, optim, schedules
+from lrcourse import data, engine, nets, optim, schedules
+from lrcourse.models import _rngs
 
 
 @pytest.fixture(scope="module")
@@ -21,20 +22,6 @@ def numpy_warnings_are_errors():
         warnings.simplefilter("error")
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             yield
-
-
-class PlainGD:
-    """The update w <- w - eta * g written out, recording the rate of every step."""
-
-    def __init__(self, lr):
-        self.lr = lr
-        self.seen = []
-        self.params_seen = []
-
-    def step(self, params, grads):
-        self.seen.append(self.lr)
-        self.params_seen.append(params)
-        return {k: params[k] - self.lr * grads[k] for k in params}
 
 
 def tiny_problem(seed=0, n=6, n_features=5, n_classes=3):
@@ -239,7 +226,7 @@ def test_training_is_deterministic_given_the_seed(digits):
 def test_full_batch_training_is_gradient_descent_by_hand(digits):
     model = nets.SoftmaxRegression(l2=0.01)
     eta = 0.5
-    history = nets.train(model, digits, PlainGD(eta), epochs=3, batch_size=len(digits.y_train))
+    history = nets.train(model, digits, optim.SGD(lr=eta), epochs=3, batch_size=len(digits.y_train))
     w = model.init_params(0)
     for t in range(3):
         loss, g = model.loss_and_grads(w, digits.X_train, digits.y_train)
@@ -256,7 +243,7 @@ def test_each_epoch_visits_every_sample_once_in_minibatches(digits):
     """With eta = 0 the loss never changes, so the minibatch losses of an epoch
     average (weighted by batch size) to the full training loss."""
     n, batch = len(digits.y_train), 100
-    history = nets.train(nets.MLP(n_hidden=8), digits, PlainGD(0.0), epochs=1, batch_size=batch)
+    history = nets.train(nets.MLP(n_hidden=8), digits, optim.SGD(lr=0.0), epochs=1, batch_size=batch)
     sizes = np.diff(np.r_[np.arange(0, n, batch), n])
     assert len(history.step_loss) == len(sizes) == math.ceil(n / batch)
     assert np.sum(history.step_loss * sizes) / n == pytest.approx(history.train_loss[0], rel=1e-12)
@@ -264,12 +251,37 @@ def test_each_epoch_visits_every_sample_once_in_minibatches(digits):
 
 
 def test_schedule_sets_the_rate_before_every_step(digits):
-    sched = schedules.cosine(0.5, total_steps=20)
-    opt = PlainGD(lr=123.0)
-    history = nets.train(nets.SoftmaxRegression(), digits, opt, epochs=1, batch_size=64, schedule=sched)
-    steps = np.arange(math.ceil(len(digits.y_train) / 64))
-    np.testing.assert_allclose(opt.seen, sched(steps), rtol=0, atol=0)
-    np.testing.assert_array_equal(history.step_lr, sched(steps))
+    model, n = nets.SoftmaxRegression(), len(digits.y_train)
+    sched = schedules.cosine(0.5, total_steps=3)
+    history = nets.train(model, digits, optim.SGD(lr=123.0), epochs=3, batch_size=n, schedule=sched)
+    np.testing.assert_array_equal(history.step_lr, sched(np.arange(3)))
+    w = model.init_params(0)
+    for t in range(3):  # full batch: w_{t+1} = w_t - eta_t g_t, whatever optimizer.lr says
+        _, g = model.loss_and_grads(w, digits.X_train, digits.y_train)
+        w = {k: w[k] - sched(t) * g[k] for k in w}
+    for name in w:
+        np.testing.assert_allclose(history.params[name], w[name], rtol=1e-10, atol=1e-14)
+
+
+def test_a_schedule_is_any_function_of_the_step(digits):
+    model = nets.SoftmaxRegression()
+    by_lambda = nets.train(model, digits, optim.SGD(), epochs=1, schedule=lambda t: 0.1 if t < 5 else 0.01)
+    by_table = nets.train(model, digits, optim.SGD(), epochs=1, schedule=schedules.multistep(0.1, [5], 0.1))
+    np.testing.assert_array_equal(by_lambda.step_lr[:6], [0.1] * 5 + [0.01])
+    np.testing.assert_allclose(by_lambda.train_loss, by_table.train_loss, rtol=1e-12)
+
+
+def test_train_continues_from_the_state_its_optimizer_keeps(digits):
+    model = nets.MLP(n_hidden=8)
+    both = nets.train(model, digits, optim.SGD(lr=0.1, momentum=0.9), epochs=1, batch_size=64)
+    opt = optim.SGD(lr=0.1, momentum=0.9)
+    first = nets.train(model, digits, opt, epochs=1, batch_size=64)
+    assert opt.t == first.steps
+    again = nets.train(model, digits, opt, epochs=1, batch_size=64, params=first.params, seed=1)
+    fresh = nets.train(model, digits, optim.SGD(lr=0.1, momentum=0.9), epochs=1, batch_size=64, params=first.params, seed=1)
+    assert opt.t == 2 * first.steps
+    np.testing.assert_array_equal(first.params["W1"], both.params["W1"])
+    assert not np.array_equal(again.params["W1"], fresh.params["W1"])  # the momentum carried over
 
 
 @pytest.mark.parametrize("lr", [100.0, 1e5, 1e300])
@@ -278,7 +290,7 @@ def test_huge_rates_diverge_without_warnings_and_say_so(digits, lr):
     assert history.diverged
     assert history.divergence.startswith(f"diverged at step {history.diverged_at} (epoch 1): ")
     assert history.steps == history.diverged_at
-    assert all(np.all(np.abs(v) <= nets.PARAM_LIMIT) for v in history.params.values())
+    assert all(np.all(np.abs(v) <= engine.FAR_AWAY) for v in history.params.values())
     assert np.isnan(history.train_loss[1:]).all() and np.isfinite(history.train_loss[0])
     assert np.isnan(history.step_loss[history.diverged_at + 1 :]).all()
     assert "diverged_at=" in repr(history) and "diverged at step" in history.summary()
@@ -286,7 +298,7 @@ def test_huge_rates_diverge_without_warnings_and_say_so(digits, lr):
 
 def test_parameter_limit_rule_reports_the_step_and_keeps_the_last_good_params(digits):
     model = nets.SoftmaxRegression()
-    history = nets.train(model, digits, PlainGD(1e300), epochs=1)
+    history = nets.train(model, digits, optim.SGD(lr=1e300), epochs=1)
     assert history.diverged_at == 1 and history.steps == 1
     assert "a parameter exceeded 1e+12 in magnitude" in history.divergence
     assert all(np.all(v == 0) for v in history.params.values())
@@ -294,15 +306,18 @@ def test_parameter_limit_rule_reports_the_step_and_keeps_the_last_good_params(di
 
 def test_blowup_rule_compares_the_minibatch_loss_with_the_initial_loss(digits):
     model = nets.SoftmaxRegression()
-    opt = PlainGD(10.0)
-    history = nets.train(model, digits, opt, epochs=1, blowup=10.0)
+    history = nets.train(model, digits, optim.SGD(lr=10.0), epochs=1, blowup=10.0)
     t = history.diverged_at
-    assert t is not None and history.steps == t
+    assert t > 0 and history.steps == t
     assert history.step_loss[t] > 10 * math.log(10) >= np.max(history.step_loss[:t])
     assert "exceeded 10 x the initial training loss 2.303" in history.divergence
     # The run keeps w_{t-1}, the last parameters whose loss passed the check.
+    w = model.init_params(0)
+    for batch in data.minibatches(len(digits.y_train), 32, _rngs(0)[1])[: t - 1]:
+        _, g = model.loss_and_grads(w, digits.X_train[batch], digits.y_train[batch])
+        w = {k: w[k] - 10.0 * g[k] for k in w}
     for name in history.params:
-        np.testing.assert_array_equal(history.params[name], opt.params_seen[t - 1][name])
+        np.testing.assert_allclose(history.params[name], w[name], rtol=1e-10, atol=1e-12)
     # The same run with the default, generous rule recovers from that spike.
     recovered = nets.train(model, digits, optim.SGD(lr=10.0), epochs=3)
     assert not recovered.diverged
@@ -348,7 +363,7 @@ def test_grid_rows_and_table(digits):
     rows = grid.rows()
     assert [(r["lr"], r["seed"]) for r in rows] == [(0.5, 0), (0.5, 1), (1e300, 0), (1e300, 1)]
     assert rows[0]["final_val_acc"] == grid.val_acc[0, 0, -1]
-    assert rows[0]["diverged_at"] is None and rows[2]["diverged_at"] == 1
+    assert rows[0]["diverged_at"] == -1 and rows[2]["diverged_at"] == 1
     assert math.isnan(rows[2]["final_val_acc"]) and rows[2]["best_epoch"] == 0
     lines = grid.table().splitlines()
     finals = grid.val_acc[0, :, -1]
@@ -406,7 +421,7 @@ def test_accuracy_under_noise_uses_one_draw_for_every_level(digits):
     grid = nets.train_grid(model, digits, optim.SGD, [0.5], seeds=[0, 1], epochs=2)
     X, y = digits.X_test, digits.y_test
     levels = [0.0, 0.1, 0.4]
-    got = nets.accuracy_under_noise(model, grid.params, X, y, levels, seed=3)
+    got = nets.accuracy_under_noise(model, grid.stacked_params(), X, y, levels, seed=3)
     assert got.shape == (2, 3)
     noise = np.random.default_rng(3).standard_normal(X.shape)
     for j in range(2):
@@ -417,7 +432,7 @@ def test_accuracy_under_noise_uses_one_draw_for_every_level(digits):
             assert got[j, k] == pytest.approx(expected, abs=1e-15)
             assert alone[k] == pytest.approx(expected, abs=1e-15)
     with pytest.raises(ValueError, match="noise_stds must contain only finite numbers >= 0, got -0.1"):
-        nets.accuracy_under_noise(model, grid.params, X, y, [-0.1])
+        nets.accuracy_under_noise(model, grid.stacked_params(), X, y, [-0.1])
 
 
 def test_dead_units_counts_units_silent_on_every_input():
@@ -494,8 +509,8 @@ def test_loss_and_grads_reject_bad_params():
         ({"seed": -2}, ValueError, "seed must be an integer >= 0, got -2"),
         ({"blowup": 0.5}, ValueError, "blowup must be a finite number >= 1, got 0.5"),
         ({"schedule": 0.1}, TypeError, "schedule must be a callable of the step t"),
-        ({"schedule": lambda t: -0.1 + 0 * t}, ValueError, "schedule(t) must contain only finite numbers >= 0"),
-        ({"optimizer": "sgd"}, TypeError, "optimizer must have a learning rate lr and a step"),
+        ({"schedule": lambda t: -0.1 + 0 * t}, ValueError, "schedule(0) must be a finite number >= 0, got -0.1"),
+        ({"optimizer": "sgd"}, TypeError, "optimizer must be an lrcourse.optim optimizer"),
         ({"data": (1, 2)}, TypeError, "data must have X_train, y_train, X_val and y_val"),
         ({"model": "mlp"}, TypeError, "model must be a SoftmaxRegression or an MLP"),
     ],
@@ -611,3 +626,33 @@ def test_format_mean_std_prints_no_digits_for_chaotic_runs():
     assert nets.format_mean_std([0.5, 0.7], 2, chaotic=[True, False]) == "chaotic"
     with pytest.raises(ValueError, match="chaotic"):
         nets.format_mean_std([0.5, 0.7], 2, chaotic=[True])
+
+
+def test_grid_params_are_indexed_like_every_other_field_and_history_is_a_view(digits):
+    model = nets.MLP(n_hidden=6)
+    grid = nets.train_grid(model, digits, optim.SGD, [0.1, 0.5, 1.0], seeds=[0, 3], epochs=1)
+    for name, shape in model.param_shapes.items():
+        assert grid.params[name].shape == (3, 2, *shape)
+    alone = nets.train(model, digits, optim.SGD(lr=0.5), epochs=1, seed=3)
+    for name in model.param_shapes:
+        np.testing.assert_allclose(grid.params[name][1, 1], alone.params[name], rtol=1e-12, atol=1e-15)
+    view = grid.history(1, 1)
+    assert view.grid is grid and view.val_acc is not None
+    np.testing.assert_array_equal(view.val_acc, grid.val_acc[1, 1])
+    stacked = grid.stacked_params([0, 2])
+    assert stacked["W1"].shape == (4, 64, 6) and stacked["b1"].shape == (4, 1, 6)
+    np.testing.assert_array_equal(stacked["W1"][3], grid.params["W1"][2, 1])
+    np.testing.assert_array_equal(
+        model.accuracy(grid.stacked_params(), digits.X_val, digits.y_val).reshape(3, 2), grid.val_acc[..., -1]
+    )
+
+
+def test_train_grid_starts_where_params_says(digits):
+    model = nets.SoftmaxRegression()
+    start = {"W": np.full((64, 10), 0.01), "b": np.zeros(10)}
+    grid = nets.train_grid(model, digits, optim.SGD, [0.0], seeds=[0, 1], epochs=1, params=start)
+    np.testing.assert_array_equal(grid.params["W"][0, 1], start["W"])  # eta = 0: still at the start
+    by_seed = nets.train_grid(model, digits, optim.SGD, [0.0], seeds=[0, 1], epochs=1, params=model.init_params)
+    np.testing.assert_array_equal(by_seed.params["W"][0, 1], model.init_params(1)["W"])
+    with pytest.raises(ValueError, match="params must be one run's parameters"):
+        nets.train_grid(model, digits, optim.SGD, [0.1], params=model.init_params([0, 1]))

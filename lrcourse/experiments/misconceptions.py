@@ -1,7 +1,7 @@
 """Experiment helpers for the chapter "Misconceptions put to the test".
 
 Each helper turns a batch of runs (from :mod:`lrcourse.descent` or
-:func:`lrcourse.nets.train_grid`) into the one number a claim is judged by,
+:func:`lrcourse.training.train_grid`) into the one number a claim is judged by,
 or computes the closed form an experiment is compared with:
 
 ======================  =======================================================
@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _validate, landscapes, nets
+from lrcourse import _validate, landscapes, training
 
 __all__ = [
     "BestRate",
@@ -80,7 +80,7 @@ def distance_from_init(grid):
 
     Parameters
     ----------
-    grid : lrcourse.nets.GridResult
+    grid : lrcourse.training.GridResult
 
     Returns
     -------
@@ -89,8 +89,8 @@ def distance_from_init(grid):
         that passed the divergence checks) and the initialization, all
         parameter arrays taken together.
     """
-    if not isinstance(grid, nets.GridResult):
-        raise TypeError(f"grid must be a GridResult from nets.train_grid, got {grid!r}")
+    if not isinstance(grid, training.GridResult):
+        raise TypeError(f"grid must be a GridResult from training.train_grid, got {grid!r}")
     n_lrs, n_seeds = len(grid.lrs), len(grid.seeds)
     start = grid.model.init_params([int(s) for s in grid.seeds])
     squares = 0.0

@@ -1,6 +1,6 @@
-"""Compare optimizers and per-layer learning rates, each over a sweep of rates.
+"""Experiments of the chapter on momentum and adaptive rates: optimizers and per-layer rates over sweeps.
 
-Two experiments of the chapter on momentum and adaptive rates:
+Three experiments (chapter 7 reuses the per-layer one):
 
 - :func:`sweep` runs several optimizers on one landscape, each over the same
   grid of learning rates ``eta`` (one vectorized :func:`lrcourse.descent.run`
@@ -8,19 +8,18 @@ Two experiments of the chapter on momentum and adaptive rates:
   wide the band of good rates is, in decades.
 - :func:`layer_rate_grid` fine-tunes a network with a different rate for its
   lower layer, ``eta_lower = ratio * eta``, over a grid of ratios, base rates
-  ``eta`` and seeds, all in one vectorized :func:`lrcourse.nets.train_grid`;
+  ``eta`` and seeds, all in one vectorized :func:`lrcourse.training.train_grid`;
   :func:`from_pretrained` and :func:`shift_images` set up the fine-tuning task.
 - :func:`moving_target` follows a minimum that jumps, from noisy gradients:
   the setting where Adagrad's ever-shrinking rates stall.
 """
 
-import copy
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from lrcourse import _validate, descent, nets, optim, reproducible
+from lrcourse import _validate, descent, engine, optim, reproducible, training
 
 __all__ = [
     "Sweep",
@@ -203,34 +202,36 @@ def shift_images(X, pixels=1, image_shape=(8, 8)):
 
 
 def from_pretrained(model, params, reinit=("W2", "b2")):
-    """A copy of ``model`` whose initial parameters are ``params``, except ``reinit``.
+    """Where fine-tuning starts: ``start(seed)`` gives ``params``, except ``reinit``, which is drawn fresh.
 
-    The copy's ``init_params(seed)`` returns the pretrained arrays (copied) for
-    every parameter not in ``reinit`` and the model's own seeded
-    initialization for those in it (a fresh output layer, by default), so
-    :func:`lrcourse.nets.train` and :func:`~lrcourse.nets.train_grid` start
-    fine-tuning from ``params``.
+    ``start(seed)`` returns copies of the pretrained arrays for every
+    parameter not in ``reinit`` and ``model.init_params(seed)``'s arrays for
+    those in it (a fresh output layer, by default). Pass it as ``params=`` to
+    :func:`lrcourse.training.train_grid` or :func:`layer_rate_grid`.
+
+    >>> from lrcourse.models import MLP
+    >>> model = MLP(n_features=2, n_hidden=3, n_classes=2)
+    >>> start = from_pretrained(model, model.init_params(7))
+    >>> bool(np.array_equal(start(0)["W1"], model.init_params(7)["W1"]))
+    True
+    >>> bool(np.array_equal(start(0)["W2"], model.init_params(0)["W2"]))
+    True
     """
     if not isinstance(params, dict) or set(params) != set(model.param_shapes):
         raise ValueError(f"params must be a dict with the keys {sorted(model.param_shapes)}, got {params!r}")
     for name in reinit:
         if name not in model.param_shapes:
             raise ValueError(f"reinit must name parameters of the model ({sorted(model.param_shapes)}), got {name!r}")
-    pretrained = {name: np.array(value, dtype=float) for name, value in params.items()}
+    pretrained = {name: _validate.array(value, f"params[{name!r}]").copy() for name, value in params.items()}
     for name, shape in model.param_shapes.items():
         if pretrained[name].shape != shape:
             raise ValueError(f"params[{name!r}] must have shape {shape}, got shape {pretrained[name].shape}")
-    fine_tuned = copy.copy(model)
-    base_init = model.init_params
 
-    def init_params(seed=0):
-        if isinstance(seed, (list, tuple, np.ndarray)):
-            return fine_tuned.stack_params([init_params(s) for s in seed])
-        fresh = base_init(seed)
+    def start(seed):
+        fresh = model.init_params(seed)
         return {name: fresh[name] if name in reinit else pretrained[name].copy() for name in fresh}
 
-    fine_tuned.init_params = init_params
-    return fine_tuned
+    return start
 
 
 @dataclass(repr=False, eq=False)
@@ -285,18 +286,19 @@ class LayerRateGrid:
         return "\n".join(lines)
 
 
-def layer_rate_grid(model, data, ratios, lrs, seeds=(0,), lower=("W1", "b1"), momentum=0.9, epochs=10, batch_size=32):
+def layer_rate_grid(
+    model, data, ratios, lrs, seeds=(0,), lower=("W1", "b1"), momentum=0.9, epochs=10, batch_size=32, params=None
+):
     """Train with ``SGD(momentum)`` and per-layer rates: ``ratio * eta`` for ``lower``, ``eta`` for the rest.
 
     Every (ratio, eta, seed) run is trained together in one vectorized
-    :func:`lrcourse.nets.train_grid`; run (``ratios[k]``, ``lrs[i]``,
-    ``seeds[j]``) equals ``nets.train(model, data, optim.SGD(lr={p: ratio *
+    :func:`lrcourse.training.train_grid`; run (``ratios[k]``, ``lrs[i]``,
+    ``seeds[j]``) equals ``training.train(model, data, optim.SGD(lr={p: ratio *
     eta for p in lower, other p: eta}, momentum=momentum), seed=seeds[j])``.
 
     Parameters
     ----------
     model : SoftmaxRegression or MLP
-        E.g. from :func:`from_pretrained`.
     data : Digits or anything with ``X_train, y_train, X_val, y_val``
     ratios : sequence of float
         ``eta_lower / eta``, each >= 0 (0 freezes the lower layer).
@@ -306,7 +308,10 @@ def layer_rate_grid(model, data, ratios, lrs, seeds=(0,), lower=("W1", "b1"), mo
     lower : tuple of str
         The parameters of the lower layer.
     momentum, epochs, batch_size
-        As in :class:`lrcourse.optim.SGD` and :func:`lrcourse.nets.train`.
+        As in :class:`lrcourse.optim.SGD` and :func:`lrcourse.training.train`.
+    params : dict or callable, optional
+        Where the runs start, as in :func:`lrcourse.training.train_grid`,
+        e.g. :func:`from_pretrained`.
 
     Returns
     -------
@@ -326,8 +331,15 @@ def layer_rate_grid(model, data, ratios, lrs, seeds=(0,), lower=("W1", "b1"), mo
         rates = {name: lr * run_ratio if name in lower else lr for name in model.param_shapes}
         return optim.SGD(lr=rates, momentum=momentum)
 
-    grid = nets.train_grid(
-        model, data, make_optimizer, lrs=np.tile(lrs, ratios.size), seeds=list(seeds), epochs=epochs, batch_size=batch_size
+    grid = training.train_grid(
+        model,
+        data,
+        make_optimizer,
+        lrs=np.tile(lrs, ratios.size),
+        seeds=list(seeds),
+        epochs=epochs,
+        batch_size=batch_size,
+        params=params,
     )
     shape = (ratios.size, lrs.size, n_seeds)
     return LayerRateGrid(
@@ -390,7 +402,8 @@ def moving_target(optimizer, lrs, centers, steps_per_center, noise_std=1.0, seed
     Parameters
     ----------
     optimizer : lrcourse.optim.Optimizer
-        Copied and reset; its own ``lr`` is replaced by ``lrs``.
+        Run through :func:`lrcourse.engine.run_steps` with the rates ``lrs``
+        (its own ``lr`` is ignored; the instance is not changed).
     lrs : sequence of float
         One run per rate, vectorized.
     centers : sequence of float
@@ -414,22 +427,26 @@ def moving_target(optimizer, lrs, centers, steps_per_center, noise_std=1.0, seed
     seed = _validate.integer(seed, "seed", low=0)
     targets = np.repeat(centers, steps_per_center)
     noise = np.random.default_rng(seed).normal(0.0, noise_std, size=targets.size)
-    opt = copy.deepcopy(optimizer)
-    opt.reset()
-    opt.lr = lrs
-    w = np.full(lrs.size, _validate.number(x0, "x0"))
-    diverged_at = np.full(lrs.size, -1)
-    positions, grads = [w], []
-    for t, (target, xi) in enumerate(zip(targets, noise), start=1):
-        g = (w - target) + xi
-        w = opt.step(w, g)
-        far = ~(np.abs(w) <= descent.FAR_AWAY)
-        diverged_at[far & (diverged_at < 0)] = t
-        w[far] = np.nan
-        positions.append(w)
-        grads.append(g)
-    positions, grads = np.array(positions), np.array(grads)
+    x0 = _validate.number(x0, "x0", low=-engine.FAR_AWAY, high=engine.FAR_AWAY)
+    steps = targets.size
+    positions = np.full((steps + 1, lrs.size), np.nan)
+    positions[0] = x0
+    grads = np.full((steps, lrs.size), np.nan)
+
+    def objective(w, t, with_grad):
+        grads[t] = (w - targets[t]) + noise[t]
+        return 0.5 * (w - targets[t]) ** 2, grads[t]
+
+    def record(t, w, alive):
+        positions[t] = np.where(alive, w, np.nan)
+
+    rates = np.broadcast_to(lrs, (steps, lrs.size))
+    runs = engine.run_steps(objective, np.full(lrs.size, x0), optimizer, rates, steps, after_step=record)
+    for r in np.flatnonzero(runs.diverged_at >= 0):
+        grads[runs.diverged_at[r] :, r] = np.nan  # the gradient at a position past FAR_AWAY is not taken
     moved = np.abs(np.diff(positions, axis=0))
     effective = np.full(grads.shape, np.nan)
     np.divide(moved, np.abs(grads), out=effective, where=grads != 0)
-    return Tracking(positions=positions, targets=targets, grads=grads, effective_lr=effective, diverged_at=diverged_at)
+    return Tracking(
+        positions=positions, targets=targets, grads=grads, effective_lr=effective, diverged_at=runs.diverged_at
+    )

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from lrcourse import data, landscapes, misconceptions as mc, nets, optim
+from lrcourse import data, landscapes, nets, optim
+from lrcourse.experiments import misconceptions as mc
 
 
 
