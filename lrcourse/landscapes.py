@@ -41,10 +41,10 @@ __all__ = ["Quadratic1D", "Quadratic2D", "Rosenbrock", "DoubleWell", "Noisy"]
 
 def _points(x, dim):
     """Return ``x`` as a float array, checking the last axis of a 2-D batch."""
-    try:
-        x = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"x must be an array of real numbers, got {x!r}") from None
+    raw = np.asarray(x)
+    if raw.dtype.kind not in "fiu":  # strings, bools, objects: not converted silently
+        raise TypeError(f"x must be an array of real numbers, got {x!r}")
+    x = raw.astype(float, copy=False)
     if dim == 2 and (x.ndim == 0 or x.shape[-1] != 2):
         raise ValueError(f"x must have shape (..., 2) for a 2-D landscape, got shape {x.shape}")
     return x

@@ -720,10 +720,10 @@ def _named_arrays(value, name):
 def _float_array(value, name):
     if isinstance(value, (str, bytes)) or not isinstance(value, (np.ndarray, numbers.Real, list, tuple)):
         raise TypeError(f"{name} must be an ndarray of numbers, got {type(value).__name__}")
-    try:
-        return np.array(value, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be an ndarray of numbers, got {value!r}") from error
+    raw = np.asarray(value)
+    if raw.dtype.kind not in "fiu":  # "1.0", True, None: refused, not converted
+        raise TypeError(f"{name} must be an ndarray of numbers, got {value!r}")
+    return np.array(raw, dtype=float)
 
 
 def _check_same_keys(named, reference, name, against=None):

@@ -230,3 +230,9 @@ def test_noisy_gradient_at_a_single_point_is_a_float():
     noisy = Noisy(Quadratic1D(L=2.0), noise_std=0.0)
     g = noisy.grad(1.5, np.random.default_rng(0))
     assert isinstance(g, float) and g == 3.0
+
+
+@pytest.mark.parametrize("x", ["1.0", ["0.5", "1.0"], [True, False]])
+def test_points_that_are_not_numbers_are_refused_not_converted(x):
+    with pytest.raises(TypeError, match="x must be an array of real numbers"):
+        Quadratic1D().value(x)

@@ -581,3 +581,9 @@ def test_update_takes_this_steps_rate_and_restarts_from_any_state():
         opt.update(w1, w1, {"t": 1})
     with pytest.raises(ValueError, match="must keep the shape of the earlier steps"):
         opt.update(np.ones(3), np.ones(3), state1)
+
+
+@pytest.mark.parametrize("params", [["1.0", "2.0"], [True, False], np.array(["1"])])
+def test_params_that_are_not_numbers_are_refused_not_converted(params):
+    with pytest.raises(TypeError, match="params must be an ndarray of numbers"):
+        optim.SGD(lr=0.1).step(params, np.zeros(2))
