@@ -47,15 +47,20 @@ print(elapsed, ",".join(heavy))
 """
 
 
-def time_sweep(n_rates=1000, steps=1000):
-    landscape = landscapes.Quadratic2D(mu=0.1, L=1.0)
-    rates = np.linspace(0.001, 2.5, n_rates)
+def median_time(job):
+    """The median wall time of ``REPEATS`` calls of ``job()``, and its last result."""
     times = []
     for _ in range(REPEATS):
         start = time.perf_counter()
-        trajectory = descent.run(landscape, None, rates, steps)
+        result = job()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), trajectory
+    return statistics.median(times), result
+
+
+def time_sweep(n_rates=1000, steps=1000):
+    landscape = landscapes.Quadratic2D(mu=0.1, L=1.0)
+    rates = np.linspace(0.001, 2.5, n_rates)
+    return median_time(lambda: descent.run(landscape, None, rates, steps))
 
 
 def plain_numpy_sweep(landscape, rates, steps):
@@ -79,12 +84,7 @@ def plain_numpy_sweep(landscape, rates, steps):
 def time_plain(n_rates=1000, steps=1000):
     landscape = landscapes.Quadratic2D(mu=0.1, L=1.0)
     rates = np.linspace(0.001, 2.5, n_rates)
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        plain_numpy_sweep(landscape, rates, steps)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_time(lambda: plain_numpy_sweep(landscape, rates, steps))[0]
 
 
 def time_import(use=""):

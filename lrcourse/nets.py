@@ -16,40 +16,9 @@ their public names, so a chapter can write ``nets.train`` or ``nets.MLP``:
 False
 """
 
-from .metrics import (
-    Report,
-    accuracy,
-    accuracy_under_noise,
-    classification_report,
-    confusion_matrix,
-    epochs_to_reach,
-    format_mean_std,
-    mean_std,
-    text_table,
-)
-from .models import ACTIVATIONS, MLP, SoftmaxRegression, cross_entropy, log_softmax, softmax
-from .training import EPOCH_METRICS, GridResult, History, rounding_sensitive, train, train_grid
+from . import metrics, models, training
+from .metrics import *  # noqa: F403  (the names listed in metrics.__all__)
+from .models import *  # noqa: F403
+from .training import *  # noqa: F403
 
-__all__ = [
-    "SoftmaxRegression",
-    "MLP",
-    "ACTIVATIONS",
-    "log_softmax",
-    "softmax",
-    "cross_entropy",
-    "train",
-    "train_grid",
-    "History",
-    "GridResult",
-    "EPOCH_METRICS",
-    "rounding_sensitive",
-    "epochs_to_reach",
-    "mean_std",
-    "format_mean_std",
-    "text_table",
-    "accuracy_under_noise",
-    "accuracy",
-    "confusion_matrix",
-    "classification_report",
-    "Report",
-]
+__all__ = [*models.__all__, *training.__all__, *metrics.__all__]

@@ -76,6 +76,9 @@ class GridResult:
     model : SoftmaxRegression or MLP
         The model trained (use it to evaluate the final parameters).
     settings : dict
+        Model, optimizer, epochs, batch size, and whether a schedule was used.
+    start : dict, callable or None
+        The ``params`` the runs started from (None: ``model.init_params``).
     """
 
     lrs: np.ndarray
