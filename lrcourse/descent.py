@@ -322,14 +322,13 @@ def run(landscape, x0, lr, steps, optimizer=None, *, blowup=1e6, rng=None):
     positions[0] = w
 
     def record(t, w, alive):
-        positions[t] = w
-        if not alive.all():
-            positions[t, ~alive] = np.nan
+        positions[t] = w  # frozen runs' entries are blanked after the loop
 
     runs = engine.run_steps(
         objective, w, opt, rates, steps,
         loss_limit=engine.loss_limit(loss, reference, blowup), evaluate_last=True, after_step=record,
     )
+    runs.blank_after_divergence(positions)
     losses = runs.losses
     far = np.flatnonzero(runs.far)
     losses[runs.diverged_at[far], far] = np.inf

@@ -96,6 +96,19 @@ class Runs:
     steps: np.ndarray
     state: object
 
+    def blank_after_divergence(self, record):
+        """Set to NaN, in place, what a per-step record ``(steps + 1, R, ...)`` holds after each run diverged.
+
+        Entries after the step of divergence ``d`` become NaN, and those at
+        ``d`` too for a run found beyond ``FAR_AWAY`` (nothing was evaluated
+        there). One vectorized write after the loop, cheaper than masking
+        every step.
+        """
+        for run in np.flatnonzero(self.diverged_at >= 0):
+            first = self.diverged_at[run] + (0 if self.far[run] else 1)
+            record[first:, run] = np.nan
+        return record
+
 
 def loss_limit(initial, min_value, blowup):
     """The loss above which a run counts as diverged: ``f* + blowup * max(f_0 - f*, 1)``.
@@ -173,41 +186,46 @@ def run_steps(
     """
     first = next(iter(params.values())) if isinstance(params, dict) else params
     n_runs = first.shape[0]
-    losses = np.full((steps + 1, n_runs), np.nan)
+    losses = np.full((steps + 1, n_runs), np.nan)  # rows after an early stop stay NaN
     diverged_at = np.full(n_runs, -1)
     far = np.zeros(n_runs, dtype=bool)
     alive = np.ones(n_runs, dtype=bool)
     state = optimizer.init(params) if state is None else state
     previous = w = params
     progress = _Progress(steps)
+    n_alive = n_runs
     for t in range(steps + 1):
         if t == steps and not evaluate_last:
             break
         loss, grads = objective(w, t, t < steps)
-        losses[t] = np.where(alive, loss, np.nan)
+        losses[t] = loss  # frozen runs' entries are blanked at the end
         bad = alive & ~(loss <= loss_limit)
-        if bad.any():
+        if np.count_nonzero(bad):
             diverged_at[bad] = t
             alive &= ~bad
+            n_alive = np.count_nonzero(alive)
             w = _where_runs(bad, previous, w)
-        if t == steps or not alive.any():
+        if t == steps or not n_alive:
             break
         lr = optimizer.lr if rates is None else _per_run(rates[t], w)
         new, state = optimizer._update_checked(w, grads, state, lr)
         escaped = alive & ~_within(new, n_runs)
-        if escaped.any():
+        if np.count_nonzero(escaped):
             diverged_at[escaped] = t + 1
             far |= escaped
             alive &= ~escaped
-        previous, w = w, _where_runs(~alive, w, new)
+            n_alive = np.count_nonzero(alive)
+        previous, w = w, (new if n_alive == n_runs else _where_runs(~alive, w, new))
         if after_step is not None:
             after_step(t + 1, w, alive)
         progress.update(t + 1)
-        if not alive.any():
+        if not n_alive:
             break
     progress.close()
     taken = np.where(diverged_at >= 0, diverged_at, steps)
-    return Runs(params=w, losses=losses, diverged_at=diverged_at, far=far, steps=taken, state=state)
+    runs = Runs(params=w, losses=losses, diverged_at=diverged_at, far=far, steps=taken, state=state)
+    runs.blank_after_divergence(losses)
+    return runs
 
 
 def _per_run(rates, w):
@@ -227,13 +245,15 @@ def _within(params, n_runs):
 
 
 def _where_runs(take_old, old, new):
-    """Per run: the ``old`` parameters where ``take_old``, else the ``new`` ones."""
-    if not take_old.any():
-        return new
+    """Per run: the ``old`` parameters where ``take_old``, else the ``new`` ones (written into ``new``).
+
+    ``new`` is always a fresh array of the loop (the optimizer's result, or
+    the parameters the loop holds), never one of the caller's.
+    """
     if isinstance(new, dict):
         return {key: _where_runs(take_old, old[key], value) for key, value in new.items()}
-    mask = take_old.reshape((-1,) + (1,) * (new.ndim - 1))
-    return np.where(mask, old, new)
+    np.copyto(new, old, where=take_old.reshape((-1,) + (1,) * (new.ndim - 1)))
+    return new
 
 
 class _Progress:
