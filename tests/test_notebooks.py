@@ -99,3 +99,32 @@ def test_exercises_follow_the_format_and_pass_their_checks(path):
         assert "check" in check.metadata.get("tags", []), f"the check of {label!r} is tagged check"
         feedback = "".join(text_of(output) for output in check.outputs)
         assert PASS in feedback, f"the reference solution of {label!r} must pass its check, got: {feedback[:300]}"
+
+
+def headings_outside_code(markdown):
+    """The markdown heading lines of ``markdown``, outside fenced code (MyST directive fences are read)."""
+    headings, open_fences = [], []  # (fence, is_code) from the outermost in
+    for line in markdown.splitlines():
+        fence = re.match(r" {0,3}(`{3,}|~{3,})(.*)", line)
+        in_code = bool(open_fences) and open_fences[-1][1]
+        if fence and open_fences and not fence.group(2).strip() and fence.group(1).startswith(open_fences[-1][0]):
+            open_fences.pop()
+        elif fence and not in_code:
+            info = fence.group(2).strip()
+            open_fences.append((fence.group(1), not info.startswith("{")))
+        elif not in_code and re.match(r" {0,3}#{1,6}(\s|$)", line):
+            headings.append(line.strip())
+    return headings
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_solution_cells_hold_only_the_solution(path):
+    # The student edition drops markdown cells tagged "solution" whole: a heading
+    # or text after the solution directive in such a cell would vanish with it.
+    for index, cell in enumerate(load(path)["cells"]):
+        if cell["cell_type"] != "markdown" or "solution" not in cell["metadata"].get("tags", []):
+            continue
+        source = "".join(cell["source"])
+        assert not headings_outside_code(source), f"cell {index} is a solution but holds a heading: {headings_outside_code(source)}"
+        directive = re.fullmatch(r"\s*(`{3,})\{solution\}.*?\n\1\s*", source, flags=re.DOTALL)
+        assert directive, f"cell {index} is a solution but holds text outside its solution directive"

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 
@@ -61,3 +62,13 @@ def test_student_notebook_has_no_solutions_and_runs_with_not_yet_feedback(source
         feedback = json.dumps([o.get("text", o.get("data", {}).get("text/plain", "")) for o in cell.outputs], ensure_ascii=False)
         assert FAIL in feedback, f"a check must say 'not yet' on the blank placeholder: {feedback[:300]}"
         assert PASS not in feedback
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
+def test_student_notebook_keeps_every_heading(source, edition):
+    def headings(notebook):
+        return [line for c in notebook.cells if c.cell_type == "markdown" for line in c.source.splitlines() if re.match(r"#{1,6} ", line)]
+
+    original = nbformat.read(source, as_version=4)
+    student = nbformat.read(edition / source.name, as_version=4)
+    assert headings(student) == headings(original), "dropping solutions must not drop a section of the chapter"
