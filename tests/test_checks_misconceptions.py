@@ -16,6 +16,9 @@ def test_refuting_rates():
     assert check.refuting_rates(0.3, 0.45).passed  # both above 1/L = 0.25
     supports = check.refuting_rates(0.1, 0.2)
     assert not supports.passed and "supports the claim" in supports.message
+    straddles = check.refuting_rates(0.1, 0.3)  # opposite sides of 1/L, and still the larger is faster
+    assert not straddles.passed and "supports the claim" in straddles.message
+    assert "both rates in [1/L, 2/L)" in straddles.message and "compare two rates on opposite sides" not in straddles.message
     tie = check.refuting_rates(0.2, 0.301)  # both need 5 steps
     assert not tie.passed and "a tie does not refute" in tie.message
     diverges = check.refuting_rates(0.1, 0.6)

@@ -55,7 +55,8 @@ def refuting_rates(smaller_lr, larger_lr, steps=1000, tol=1e-6):
         return CheckResult(
             False,
             f"{FAIL}: the larger rate needs {needed[1]} steps, the smaller {needed[0]}: this supports the claim. "
-            "Hint: the fastest rate here is 1/L = 0.25; compare two rates on opposite sides of it.",
+            "Hint: the fastest rate here is 1/L = 0.25, but a pair on opposite sides of it can still support the claim; "
+            "pick both rates in [1/L, 2/L) = [0.25, 0.5), where a larger rate contracts the error more slowly.",
         )
     return CheckResult(
         True,
