@@ -9,6 +9,7 @@ The package is small on purpose. Each module has one job:
 ``engine``         the one training loop: many runs at once, one divergence rule
 ``descent``        run an optimizer on a landscape, many learning rates at once
 ``theory``         closed forms: stability limits, contraction factors, optimal rates
+``evidence``       intervals over seeds, paired differences, accuracy intervals, claims
 ``data``           the UCI handwritten digits, shipped with the package
 ``models``         softmax regression and a one-hidden-layer network in numpy
 ``training``       train those networks, a grid of rates x seeds at once
@@ -40,6 +41,7 @@ __all__ = [
     "data",
     "descent",
     "engine",
+    "evidence",
     "experiments",
     "finder",
     "landscapes",
