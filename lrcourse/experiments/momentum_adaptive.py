@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lrcourse import _validate, descent, engine, optim, reproducible, training
+from lrcourse.metrics import mean_std
 
 __all__ = [
     "Sweep",
@@ -265,23 +266,32 @@ class LayerRateGrid:
         )
 
     def best(self):
-        """For each ratio: ``(best base rate, mean and std of val_acc over seeds there)``, by mean accuracy."""
-        mean = np.nanmean(np.where(self.diverged_at >= 0, np.nan, self.val_acc), axis=2)
+        """For each ratio: ``(best base rate, mean and std of val_acc over seeds there)``, by mean accuracy.
+
+        Means and standard deviations (``ddof=1``) are those of
+        :func:`lrcourse.metrics.mean_std` over the seeds that did not diverge;
+        a rate at which every seed diverged is never the best.
+        """
+        mean, std, _ = mean_std(np.where(self.diverged_at >= 0, np.nan, self.val_acc), axis=2)
         rows = []
         for k in range(len(self.ratios)):
-            i = int(np.nanargmax(np.where(np.isnan(mean[k]), -np.inf, mean[k])))
-            rows.append((float(self.lrs[i]), float(mean[k, i]), float(np.std(self.val_acc[k, i]))))
+            i = int(np.argmax(np.where(np.isnan(mean[k]), -np.inf, mean[k])))
+            rows.append((float(self.lrs[i]), float(mean[k, i]), float(std[k, i])))
         return rows
 
     def table(self):
-        """Mean ± std of the final validation accuracy for every ratio and base rate."""
+        """Mean ± std (``ddof=1``, :func:`lrcourse.metrics.mean_std`) of the final validation accuracy per ratio and rate.
+
+        A cell in which a seed diverged says ``diverged``.
+        """
         head = "ratio  " + "".join(f"eta={lr:<12.3g}" for lr in self.lrs)
         lines = [head]
+        mean, std, count = mean_std(self.val_acc, axis=2)
         for k, ratio in enumerate(self.ratios):
-            cells = []
-            for i in range(len(self.lrs)):
-                acc = self.val_acc[k, i]
-                cells.append(f"{np.mean(acc):.3f}±{np.std(acc):.3f}  " if np.all(np.isfinite(acc)) else "diverged".ljust(15))
+            cells = [
+                f"{mean[k, i]:.3f}±{std[k, i]:.3f}  " if count[k, i] == len(self.seeds) else "diverged".ljust(15)
+                for i in range(len(self.lrs))
+            ]
             lines.append(f"{ratio:<7.3g}" + "".join(cells))
         return "\n".join(lines)
 
