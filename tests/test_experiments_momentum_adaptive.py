@@ -164,3 +164,14 @@ def test_sweep_marks_chaotic_runs_and_counts_them_good_only_where_rounding_canno
     # a chaotic rate is in the band only if both of its runs are good
     assert np.all(np.maximum(result.final_loss[1], result.nudged_loss[1])[inside] <= 1e-6)
     assert "chaotic" in result.table(1e-6).splitlines()[0]
+
+
+def test_layer_rate_grid_summary_uses_ddof_1_and_skips_a_rate_where_every_seed_diverged():
+    val_acc = np.array([[[0.90, 0.92, 0.94], [np.nan, np.nan, np.nan]]])
+    diverged = np.array([[[-1, -1, -1], [3, 5, 2]]])
+    grid = compare.LayerRateGrid(np.array([1.0]), np.array([0.1, 10.0]), np.arange(3), val_acc, diverged)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (best_lr, mean, std), = grid.best()
+    assert (best_lr, mean) == (0.1, pytest.approx(0.92)) and std == pytest.approx(0.02)
+    assert "0.920±0.020" in grid.table() and "diverged" in grid.table()
