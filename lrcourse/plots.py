@@ -442,9 +442,10 @@ def plot_range_test(test, *, ax=None, rules=("steepest", "min/10", "valley"), sh
 
     Draws the raw losses ``f_t`` (thin, light) and the smoothed losses
     ``s_t`` against ``eta_t`` on a log axis, a marker on the smoothed curve
-    at each rule's suggestion (for ``"min/10"``, at the minimum it divides
-    by ten, with a dotted line down to the suggested rate), and a vertical
-    line where the test stopped, if it did.
+    at each rule's suggested rate, labelled with that rate (for ``"min/10"``
+    also an open marker at the minimum it divides by ten, with a dotted
+    arrow from it to the suggestion), and a vertical line where the test
+    stopped, if it did.
 
     Parameters
     ----------
@@ -463,12 +464,16 @@ def plot_range_test(test, *, ax=None, rules=("steepest", "min/10", "valley"), sh
     top = np.nanmax(np.where(np.isfinite(test.smoothed), test.smoothed, np.nan))
     for rule in rules:
         lr = test.suggestion(rule, skip_start, skip_end)
-        at = lr * 10 if rule == "min/10" else lr
-        loss = np.interp(np.log(at), np.log(test.lrs), test.smoothed)
+        loss = np.interp(np.log(lr), np.log(test.lrs), test.smoothed)
         style = SUGGESTION_STYLES[rule]
-        ax.plot([at], [loss], ls="none", ms=8, zorder=4, label=f"{rule}: η = {lr:.3g}", **style)
+        ax.plot([lr], [loss], ls="none", ms=8, zorder=4, label=f"{rule}: η = {lr:.3g}", **style)
         if rule == "min/10":
-            ax.annotate("", xy=(lr, loss), xytext=(at, loss), arrowprops={"arrowstyle": "->", "color": style["color"], "ls": ":"})
+            lowest = lr * 10
+            lowest_loss = np.interp(np.log(lowest), np.log(test.lrs), test.smoothed)
+            ax.plot([lowest], [lowest_loss], ls="none", ms=8, zorder=4, marker=style["marker"], mfc="none",
+                    mec=style["color"], label=f"lowest smoothed loss, η = {lowest:.3g}")
+            ax.annotate("", xy=(lr, loss), xytext=(lowest, lowest_loss),
+                        arrowprops={"arrowstyle": "->", "color": style["color"], "ls": ":", "shrinkA": 5, "shrinkB": 5})
     if test.stopped_at is not None:
         ax.axvline(test.lrs[test.stopped_at], color=PALETTE["vermillion"], ls="--", lw=1.2, label="stopped")
     ax.set_ylim(top=min(ax.get_ylim()[1], 1.5 * top))

@@ -19,10 +19,25 @@ def test_plot_range_test_marks_each_suggestion_at_its_rate():
     assert set(markers) == set(finder.RULES)
     assert markers["steepest"].get_xdata()[0] == test.suggestion("steepest")
     assert markers["valley"].get_xdata()[0] == test.suggestion("valley")
-    # min/10 is drawn at the minimum, ten times the suggested rate, with an arrow down to it.
-    assert np.isclose(markers["min/10"].get_xdata()[0], 10 * test.suggestion("min/10"))
+    # min/10 is drawn at the suggested rate; an open marker at the minimum, ten times higher, points to it.
+    assert markers["min/10"].get_xdata()[0] == test.suggestion("min/10")
+    lowest = [line for line in ax.get_lines() if line.get_label().startswith("lowest smoothed loss")]
+    assert len(lowest) == 1 and np.isclose(lowest[0].get_xdata()[0], 10 * test.suggestion("min/10"))
     assert ax.get_xscale() == "log"
     assert not any(line.get_label() == "stopped" for line in ax.get_lines())
+
+
+def test_plot_range_test_labels_each_marker_with_its_own_position():
+    # The legend says "rule: η = x"; the marker must sit at that x (once, min/10's sat a decade higher).
+    lrs = np.geomspace(1e-5, 10.0, 100)
+    losses = 2.3 - 2 * np.exp(-(np.log10(lrs) - 0.3) ** 2) + np.exp(3 * (np.log10(lrs) - 0.8))
+    test = finder.range_test(replay(list(losses)), 1e-5, 10.0, num_steps=100, diverge_factor=1e9)
+    ax = plots.plot_range_test(test)
+    labelled = [line for line in ax.get_lines() if "η = " in line.get_label()]
+    for line in labelled:
+        stated = float(line.get_label().split("η = ")[1])
+        assert stated == float(f"{line.get_xdata()[0]:.3g}"), f"{line.get_label()!r} drawn at η = {line.get_xdata()[0]:.3g}"
+    assert len(labelled) == len(finder.RULES) + 1
 
 
 def test_plot_range_test_marks_the_stop():
