@@ -41,6 +41,16 @@ def test_page_has_no_tracebacks_warnings_or_errors(built, chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
+def test_computed_prose_shows_the_values_of_the_run(built, chapter):
+    """Every {eval}`name` of the source became the value that name had in the build's run."""
+    source = (ROOT / "chapters" / f"{chapter}.ipynb").read_text(encoding="utf-8")
+    html = chapter_page(built, chapter).read_text(encoding="utf-8")
+    assert "{eval}" not in html, "a role was left unrendered"
+    rendered = re.findall(r'<span class="output text_plain">([^<]*)</span>', html)
+    assert len(rendered) >= source.count("{eval}`"), "each {eval} must render as the run's value"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_every_image_has_alt_text(built, chapter):
     for tag in re.findall(r"<img\b[^>]*>", chapter_page(built, chapter).read_text(encoding="utf-8")):
         alt = re.search(r'alt="([^"]*)"', tag)

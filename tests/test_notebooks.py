@@ -128,3 +128,21 @@ def test_solution_cells_hold_only_the_solution(path):
         assert not headings_outside_code(source), f"cell {index} is a solution but holds a heading: {headings_outside_code(source)}"
         directive = re.fullmatch(r"\s*(`{3,})\{solution\}.*?\n\1\s*", source, flags=re.DOTALL)
         assert directive, f"cell {index} is a solution but holds text outside its solution directive"
+
+
+EVAL_ROLE = re.compile(r"\{eval\}`([^`]*)`")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_computed_prose_names_a_variable_bound_in_an_earlier_cell(path):
+    """{eval} takes a variable name (not an expression), which a code cell above must assign."""
+    assigned = set()
+    for cell in load(path)["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            for targets in re.findall(r"^\s*([\w, ()]+?)\s*=(?!=)", source, flags=re.M):
+                assigned.update(re.findall(r"\w+", targets))
+        elif cell["cell_type"] == "markdown":
+            for name in EVAL_ROLE.findall(source):
+                assert re.fullmatch(r"[A-Za-z_]\w*", name), f"{{eval}} takes a variable name, got {name!r}"
+                assert name in assigned, f"{{eval}}`{name}` is not assigned in a code cell above it"
