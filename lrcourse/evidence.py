@@ -20,9 +20,18 @@ One convention for the whole book:
 - An accuracy on ``n`` test images is a binomial proportion; its interval is
   Wilson's score interval (Wilson 1927), which stays inside ``[0, 1]`` and
   is accurate for small ``n``.
-- Diverged runs (NaN) are never averaged in silently: a pair with a NaN is
-  left out of the differences and counted in ``Interval.dropped``, so a
-  table can say "k of n diverged" next to the interval.
+- Diverged runs (NaN) are never averaged in silently. One policy, used by
+  the package and every chapter:
+
+  * *Selecting* a rate (:func:`best_rate`): a diverged run is a failure of
+    its rate and scores as the worst value, accuracy 0 (or ``+inf`` for a
+    loss), inside the rate's mean over *all* its seeds. A rate that
+    sometimes diverges is penalised by how often it does, not dropped and
+    not excused.
+  * *Comparing* two arms (:func:`paired_difference`): a pair with a
+    diverged run is left out of the differences and counted in
+    ``Interval.dropped``, so a table can say "k of n diverged" next to the
+    interval.
 - "No detectable difference" is the verdict when the interval covers 0.
 - :func:`claim` asserts the condition a verdict rests on, in a notebook cell
   tagged ``claim``: if a change of code or numerics flips the verdict, the
@@ -41,6 +50,7 @@ cosine is higher than constant
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -55,6 +65,8 @@ __all__ = [
     "accuracy_interval",
     "verdict",
     "claim",
+    "BestRate",
+    "best_rate",
 ]
 
 HOLDS = "✔ Claim holds"
@@ -234,6 +246,76 @@ def claim(condition, message):
     if not condition:
         raise ClaimFailed(f"the claim no longer holds: {message}")
     return _Holds(f"{HOLDS}: {message}")
+
+
+class BestRate(NamedTuple):
+    """The best rate of a sweep: its value, index, mean and spread of its score over seeds, and its diverged runs."""
+
+    lr: float
+    index: int
+    mean: float
+    spread: float
+    diverged: int = 0
+
+    def __str__(self):
+        failed = f" ({self.diverged} diverged run{'s' if self.diverged != 1 else ''} counted as failures)" if self.diverged else ""
+        return f"best η = {self.lr:.3g}: {self.mean:.4f} ± {self.spread:.4f}{failed}"
+
+
+def best_rate(lrs, scores, higher_is_better=True, failure=None):
+    """The rate with the best mean score over seeds, a diverged run counting as a failure.
+
+    The score of rate ``i`` is the mean over all its seeds of
+
+    .. math::
+
+        \\tilde s_{i,k} = \\begin{cases} s_{i,k} & \\text{run } (i, k) \\text{ finished} \\\\
+        s_\\text{fail} & \\text{run } (i, k) \\text{ diverged (NaN)} \\end{cases}
+
+    with ``s_fail = failure``: by default 0 when higher is better (an
+    accuracy) and ``+inf`` when lower is better (a loss, so a rate with a
+    diverged seed cannot win on loss).
+
+    Parameters
+    ----------
+    lrs : array_like, shape (n_lrs,)
+    scores : array_like, shape (n_lrs, n_seeds)
+        One score per run (e.g. the final validation accuracy), NaN for a run
+        that diverged.
+    higher_is_better : bool
+        True for accuracies, False for losses.
+    failure : float, optional
+        The score a diverged run counts as.
+
+    Returns
+    -------
+    BestRate
+        ``spread`` is the sample standard deviation (``ddof=1``) of the
+        counted scores (0 for one seed); ``diverged`` counts the best rate's
+        diverged runs.
+
+    >>> print(best_rate([0.1, 1.0, 10.0], [[0.80, 0.82], [0.95, 0.93], [0.99, float("nan")]]))
+    best η = 1: 0.9400 ± 0.0141
+    >>> print(best_rate([0.1, 1.0], [[0.80, 0.82], [0.99, float("nan")]], failure=0.9))
+    best η = 1: 0.9450 ± 0.0636 (1 diverged run counted as failures)
+    """
+    lrs = _validate.array(lrs, "lrs", low=0)
+    higher_is_better = _validate.flag(higher_is_better, "higher_is_better")
+    scores = np.asarray(scores, dtype=float)
+    if lrs.ndim != 1 or scores.ndim != 2 or scores.shape[0] != lrs.shape[0] or scores.shape[1] < 1:
+        raise ValueError(f"scores must have shape (n_lrs, n_seeds) = ({lrs.size}, n_seeds), got shape {scores.shape}")
+    if failure is None:
+        failure = 0.0 if higher_is_better else math.inf
+    else:
+        failure = _validate.number(failure, "failure")
+    diverged = ~np.isfinite(scores)
+    if diverged.all(axis=1).all():
+        raise ValueError("scores must hold at least one run that did not diverge (not NaN), got none")
+    counted = np.where(diverged, failure, scores)
+    means = counted.mean(axis=1)
+    index = int(np.argmax(means) if higher_is_better else np.argmin(means))
+    spread = float(counted[index].std(ddof=1)) if scores.shape[1] > 1 else 0.0
+    return BestRate(float(lrs[index]), index, float(means[index]), spread, int(diverged[index].sum()))
 
 
 class _Holds(str):

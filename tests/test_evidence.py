@@ -75,3 +75,34 @@ def test_claim_shows_what_was_tested_and_fails_loudly_when_it_no_longer_holds():
         evidence.claim(np.array([True, False]), "an array is not a verdict")
     with pytest.raises(TypeError, match="message must say the claim in words"):
         evidence.claim(True, " ")
+
+
+def test_best_rate_counts_a_diverged_run_as_a_failure_inside_the_mean():
+    lrs = [0.01, 0.1, 1.0]
+    # rate 1.0 diverged once, yet its mean accuracy with the failure as 0 (0.5) loses to 0.1's 0.6...
+    scores = [[0.3, 0.5], [0.6, 0.6], [np.nan, 1.0]]
+    top = evidence.best_rate(lrs, scores)
+    assert (top.lr, top.index, top.mean, top.diverged) == (0.1, 1, pytest.approx(0.6), 0)
+    # ...and wins when it fails rarely enough: 3 of 4 seeds at 0.99 beat 0.6 even with the failure counted
+    top = evidence.best_rate([0.1, 1.0], [[0.6] * 4, [0.99, 0.99, 0.99, np.nan]])
+    assert (top.index, top.diverged) == (1, 1) and top.mean == pytest.approx(0.7425)
+    assert top.spread == pytest.approx(np.std([0.99, 0.99, 0.99, 0.0], ddof=1))
+    assert "1 diverged run counted as failures" in str(top)
+    # on a loss a diverged seed rules its rate out
+    low = evidence.best_rate(lrs, [[0.3, 0.5], [0.2, 0.2], [np.nan, 0.0]], higher_is_better=False)
+    assert (low.lr, low.mean) == (0.1, pytest.approx(0.2))
+    assert evidence.best_rate([0.5], [[0.7]]).spread == 0.0
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: evidence.best_rate([0.1, 1.0], [[0.5, 0.6]]), "scores must have shape"),
+        (lambda: evidence.best_rate([0.1], [[float("nan")]]), "scores must hold at least one run"),
+        (lambda: evidence.best_rate([0.1], [[0.5]], failure=float("nan")), "failure"),
+        (lambda: evidence.best_rate([-0.1], [[0.5]]), "lrs"),
+    ],
+)
+def test_best_rate_bad_input_names_the_argument(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()

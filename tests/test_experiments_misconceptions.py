@@ -13,8 +13,6 @@ from lrcourse.experiments import misconceptions as mc
 @pytest.mark.parametrize(
     "call, word",
     [
-        (lambda: mc.best_rate([0.1, 1.0], [[0.5, 0.6]]), "scores"),
-        (lambda: mc.best_rate([0.1], [[float("nan")]]), "scores"),
         (lambda: mc.basin_shares(landscapes.DoubleWell(), []), "positions"),
         (lambda: mc.sensitivity({"width": ([8], [[0.9]])}), "width"),
     ],
@@ -22,16 +20,6 @@ from lrcourse.experiments import misconceptions as mc
 def test_bad_input_names_the_argument(call, word):
     with pytest.raises(ValueError, match=word):
         call()
-
-
-def test_best_rate_skips_rates_with_a_diverged_seed_and_handles_losses():
-    lrs = [0.01, 0.1, 1.0]
-    scores = [[0.3, 0.5], [0.2, 0.2], [np.nan, 0.0]]
-    best = mc.best_rate(lrs, scores, higher_is_better=False)
-    assert (best.lr, best.index, best.mean) == (0.1, 1, pytest.approx(0.2))
-    top = mc.best_rate(lrs, scores)
-    assert top.index == 0 and top.spread == pytest.approx(np.std([0.3, 0.5], ddof=1))
-    assert mc.best_rate([0.5], [[0.7]]).spread == 0.0
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ Each helper turns a batch of runs (from :mod:`lrcourse.descent` or
 or computes the closed form an experiment is compared with:
 
 ======================  =======================================================
-``best_rate``             the rate with the best mean score over seeds
+``best_rate``             the rate with the best mean score over seeds (from :mod:`lrcourse.evidence`)
 ``distance_from_init``    how far each run of a grid moved, ``||w_T - w_0||``
 ``basin_shares``          where runs on the double well ended
 ``sensitivity``           how much a score swings over each hyperparameter
@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from lrcourse import _validate, landscapes, training
+from lrcourse.evidence import BestRate, best_rate
 
 __all__ = [
     "BestRate",
@@ -28,51 +29,6 @@ __all__ = [
     "Sensitivity",
     "sensitivity",
 ]
-
-
-class BestRate(NamedTuple):
-    """The best rate of a sweep: its value, index, and the mean and spread of its score over seeds."""
-
-    lr: float
-    index: int
-    mean: float
-    spread: float
-
-    def __str__(self):
-        return f"best η = {self.lr:.3g}: {self.mean:.4f} ± {self.spread:.4f}"
-
-
-def best_rate(lrs, scores, higher_is_better=True):
-    """The rate whose mean score over seeds is best, among rates where no seed diverged.
-
-    Parameters
-    ----------
-    lrs : array_like, shape (n_lrs,)
-    scores : array_like, shape (n_lrs, n_seeds)
-        One score per run (e.g. the final validation accuracy); NaN for a run
-        that diverged, which rules its rate out.
-    higher_is_better : bool
-        True for accuracies, False for losses.
-
-    Returns
-    -------
-    BestRate
-        ``spread`` is the sample standard deviation over seeds (0 for one seed).
-
-    >>> print(best_rate([0.1, 1.0, 10.0], [[0.80, 0.82], [0.95, 0.93], [0.99, float("nan")]]))
-    best η = 1: 0.9400 ± 0.0141
-    """
-    lrs = _validate.array(lrs, "lrs", low=0)
-    scores = np.asarray(scores, dtype=float)
-    if scores.ndim != 2 or scores.shape[0] != lrs.shape[0] or lrs.ndim != 1:
-        raise ValueError(f"scores must have shape (n_lrs, n_seeds) = ({lrs.size}, n_seeds), got shape {scores.shape}")
-    usable = np.isfinite(scores).all(axis=1)
-    if not usable.any():
-        raise ValueError("scores must hold at least one rate where no seed diverged (no NaN), got none")
-    means = np.where(usable, np.nan_to_num(scores).mean(axis=1), -np.inf if higher_is_better else np.inf)
-    index = int(np.argmax(means) if higher_is_better else np.argmin(means))
-    spread = float(scores[index].std(ddof=1)) if scores.shape[1] > 1 else 0.0
-    return BestRate(float(lrs[index]), index, float(means[index]), spread)
 
 
 def distance_from_init(grid):

@@ -21,6 +21,7 @@ import numpy as np
 
 from lrcourse import _validate, descent, engine, optim, reproducible, training
 from lrcourse.metrics import mean_std
+from lrcourse.evidence import best_rate
 
 __all__ = [
     "Sweep",
@@ -268,15 +269,15 @@ class LayerRateGrid:
     def best(self):
         """For each ratio: ``(best base rate, mean and std of val_acc over seeds there)``, by mean accuracy.
 
-        Means and standard deviations (``ddof=1``) are those of
-        :func:`lrcourse.metrics.mean_std` over the seeds that did not diverge;
-        a rate at which every seed diverged is never the best.
+        The course's policy for diverged runs (:func:`lrcourse.evidence.best_rate`):
+        a diverged run counts as accuracy 0 inside its rate's mean over all
+        seeds; the standard deviation uses ``ddof=1``.
         """
-        mean, std, _ = mean_std(np.where(self.diverged_at >= 0, np.nan, self.val_acc), axis=2)
+        val_acc = np.where(self.diverged_at >= 0, np.nan, self.val_acc)
         rows = []
         for k in range(len(self.ratios)):
-            i = int(np.argmax(np.where(np.isnan(mean[k]), -np.inf, mean[k])))
-            rows.append((float(self.lrs[i]), float(mean[k, i]), float(std[k, i])))
+            top = best_rate(self.lrs, val_acc[k])
+            rows.append((top.lr, top.mean, top.spread))
         return rows
 
     def table(self):
