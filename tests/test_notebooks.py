@@ -146,3 +146,24 @@ def test_computed_prose_names_a_variable_bound_in_an_earlier_cell(path):
             for name in EVAL_ROLE.findall(source):
                 assert re.fullmatch(r"[A-Za-z_]\w*", name), f"{{eval}} takes a variable name, got {name!r}"
                 assert name in assigned, f"{{eval}}`{name}` is not assigned in a code cell above it"
+
+
+CLAIM_CHAPTERS = {"03_finding_a_learning_rate", "04_schedules", "06_real_task", "07_misconceptions"}
+
+
+def claim_cells(notebook):
+    return [cell for cell in code_cells(notebook) if "claim" in cell["metadata"].get("tags", [])]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_claim_cells_assert_their_verdict_and_show_it_held(path):
+    """A `claim` cell asserts with evidence.claim, shows the line a reader sees, and hides only its code."""
+    cells = claim_cells(load(path))
+    if path.stem in CLAIM_CHAPTERS:
+        assert len(cells) >= 3, f"{path.stem} needs at least three claim cells, has {len(cells)}"
+    for cell in cells:
+        source = "".join(cell["source"])
+        assert "claim(" in source, f"a claim cell must call evidence.claim:\n{source[:200]}"
+        assert "hide-input" in cell["metadata"]["tags"], "a claim cell hides its code, not its verdict"
+        shown = "".join(text_of(output) for output in cell["outputs"])
+        assert shown.count("✔ Claim holds:") == source.count("claim("), f"every claim must show that it held:\n{shown}"
