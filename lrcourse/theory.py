@@ -40,6 +40,7 @@ __all__ = [
     "Tuning",
     "adam_uncorrected_step",
     "contraction_factor",
+    "escape_steps",
     "loss_gap_quadratic",
     "momentum_contraction_factor",
     "momentum_effective_lr",
@@ -209,6 +210,53 @@ def regime(lr, L):
     if x < 2:
         return "oscillating, converging"
     return "oscillating, diverging"
+
+
+def escape_steps(lr, noise_std, barrier_height, curvature_min, curvature_barrier):
+    r"""Kramers' mean number of SGD steps to escape a minimum over a barrier of height ``Delta E``.
+
+    SGD with gradient noise, ``w_{t+1} = w_t - eta (f'(w_t) + sigma xi_t)``,
+    is the Euler step (time step ``eta``) of the Langevin equation
+    ``dw = -f'(w) dt + sqrt(2 T) dB`` at the temperature ``T = eta sigma^2 / 2``.
+    Kramers' formula for a high barrier (``Delta E >> T``; Kramers 1940,
+    Hänggi, Talkner & Borkovec 1990) gives the mean escape time
+    ``2 pi / sqrt(f''(a) |f''(b)|) exp(Delta E / T)``, with ``a`` the
+    minimum and ``b`` the barrier top; in steps of length ``eta``:
+
+    .. math::
+
+        \tau = \frac{2 \pi}{\eta \sqrt{f''(a)\, |f''(b)|}}
+                \exp\!\left(\frac{2\, \Delta E}{\eta\, \sigma^2}\right).
+
+    Escape is a Poisson process at rate ``1 / tau``, so the share of runs
+    that have left after ``t`` steps is ``1 - exp(-t / tau)``. A smaller rate
+    escapes *later*, exponentially so in ``1 / eta``, but not never. The
+    formula is accurate when ``Delta E / T = 2 Delta E / (eta sigma^2)`` is
+    at least about 3.
+
+    Parameters
+    ----------
+    lr : float or array
+        ``eta > 0``.
+    noise_std : float
+        ``sigma > 0``, the standard deviation of the gradient noise.
+    barrier_height : float
+        ``Delta E = f(b) - f(a) > 0``.
+    curvature_min, curvature_barrier : float
+        ``f''(a) > 0`` and ``|f''(b)| > 0`` (the sign of ``f''(b)`` is ignored).
+
+    >>> round(float(escape_steps(0.05, 1.0, 0.1142578125, 1.5, 0.9375)))
+    10234
+    """
+    lr = _positive(lr, "lr")
+    sigma = _positive(noise_std, "noise_std")
+    height = _positive(barrier_height, "barrier_height")
+    at_min = _positive(curvature_min, "curvature_min")
+    at_barrier = np.abs(_validate.number(curvature_barrier, "curvature_barrier"))
+    at_barrier = _positive(at_barrier, "curvature_barrier")
+    with np.errstate(over="ignore"):
+        steps = 2 * np.pi / (lr * np.sqrt(at_min * at_barrier)) * np.exp(2 * height / (lr * sigma**2))
+    return _validate.scalar_or_array(steps)
 
 
 def noise_floor_quadratic(lr, L, noise_std, mu=None):

@@ -312,3 +312,37 @@ def test_expected_loss_bad_input(kwargs, error, message):
     arguments = {"lrs": [0.1, 0.2], "L": 1.0, "noise_std": 0.5, "w0": 1.0, **kwargs}
     with pytest.raises(error, match=message):
         theory.sgd_expected_loss(**arguments)
+
+
+def test_escape_steps_is_kramers_formula_and_matches_noisy_descent_on_the_double_well():
+    from lrcourse import descent, landscapes
+
+    well = landscapes.DoubleWell()
+    height = well.barrier[1] - well.minima[1][1]
+    at_min, at_barrier = well.max_curvature([-1.0])[0], well.barrier_at**2 - 1
+    tau = theory.escape_steps(np.array([0.05, 0.07]), 1.0, height, at_min, at_barrier)
+    by_hand = 2 * np.pi / (np.array([0.05, 0.07]) * np.sqrt(1.5 * 0.9375)) * np.exp(2 * height / np.array([0.05, 0.07]))
+    np.testing.assert_allclose(tau, by_hand, rtol=1e-12)
+    # halving the noise's variance is the same as halving the rate in the exponent
+    assert theory.escape_steps(0.05, np.sqrt(0.5), height, 1.5, 0.9375) == pytest.approx(
+        by_hand[0] * np.exp(2 * height / 0.05), rel=1e-12)
+    # simulated: the share of 2000 runs from the shallow minimum that ended beyond the barrier after 2000 steps
+    runs = descent.run(landscapes.Noisy(well, 1.0), np.full(4000, -1.0), np.repeat([0.05, 0.07], 2000),
+                       steps=2000, rng=np.random.default_rng(1))
+    left = (runs.positions[-1] > well.barrier_at).reshape(2, 2000).mean(axis=1)
+    np.testing.assert_allclose(left, 1 - np.exp(-2000 / tau), rtol=0.15)
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        (dict(lr=0.0), "lr must contain only finite numbers > 0, got 0.0"),
+        (dict(noise_std=0.0), "noise_std must contain only finite numbers > 0"),
+        (dict(barrier_height=-0.1), "barrier_height must contain only finite numbers > 0, got -0.1"),
+        (dict(curvature_barrier=0.0), "curvature_barrier must contain only finite numbers > 0"),
+    ],
+)
+def test_escape_steps_refuses_values_without_an_escape_time(kwargs, words):
+    args = dict(lr=0.05, noise_std=1.0, barrier_height=0.1, curvature_min=1.5, curvature_barrier=-0.9)
+    with pytest.raises(ValueError, match=words):
+        theory.escape_steps(**{**args, **kwargs})
