@@ -185,8 +185,8 @@ def paired_difference(a, b, level=0.95):
     return mean_interval(a - b, level, unit="pairs")
 
 
-def accuracy_interval(accuracy, n, level=0.95):
-    """Wilson's score interval for an ``accuracy`` measured on ``n`` images.
+def accuracy_interval(accuracy, n, level=0.95, unit="images"):
+    """Wilson's score interval for an ``accuracy`` measured on ``n`` images (or any share of ``n`` trials).
 
     .. math::
 
@@ -196,6 +196,8 @@ def accuracy_interval(accuracy, n, level=0.95):
 
     >>> print(accuracy_interval(352 / 360, 360))
     0.9778 [0.9568, 0.9887] (95 % Wilson interval, 360 images)
+    >>> print(accuracy_interval(46 / 300, 300, unit="runs"))
+    0.1533 [0.1169, 0.1986] (95 % Wilson interval, 300 runs)
     """
     n = _validate.integer(n, "n", low=1)
     level = _validate.number(level, "level", low=0, high=1, low_open=True, high_open=True)
@@ -205,7 +207,7 @@ def accuracy_interval(accuracy, n, level=0.95):
     z = _normal_quantile(0.5 + level / 2)
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return Interval(p, max(0.0, centre - half), min(1.0, centre + half), level, n, "Wilson", "images")
+    return Interval(p, max(0.0, centre - half), min(1.0, centre + half), level, n, "Wilson", unit)
 
 
 def verdict(difference, first, second, higher="higher"):
