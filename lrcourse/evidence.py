@@ -197,7 +197,7 @@ def accuracy_interval(accuracy, n, level=0.95, unit="images"):
     >>> print(accuracy_interval(352 / 360, 360))
     0.9778 [0.9568, 0.9887] (95 % Wilson interval, 360 images)
     >>> print(accuracy_interval(46 / 300, 300, unit="runs"))
-    0.1533 [0.1169, 0.1986] (95 % Wilson interval, 300 runs)
+    0.1533 [0.1170, 0.1985] (95 % Wilson interval, 300 runs)
     """
     n = _validate.integer(n, "n", low=1)
     level = _validate.number(level, "level", low=0, high=1, low_open=True, high_open=True)
