@@ -26,3 +26,86 @@ def test_dead_units_of_a_grid_are_those_of_each_run():
             assert dead[i, j] == model.dead_units(grid.history(i, j).params, digits.X_train)
     with pytest.raises(TypeError, match="grid must be a GridResult"):
         experiments.dead_units({}, digits.X_train)
+
+
+def test_tune_peaks_scores_each_peak_by_the_closed_form_and_picks_the_best():
+    from lrcourse import schedules
+
+    # 1-D, constant rate: E[f_T] = (1 - eta L)^(2T) f_0 + floor (1 - (1 - eta L)^(2T)),
+    # floor = eta sigma^2 / (2 (2 - eta L)), f_0 = L w0^2 / 2.
+    L, sigma, w0, T = 1.0, 0.3, 2.0, 50
+    peaks = [0.01, 0.05, 0.1, 0.3, 1.5]
+    tuned, losses = experiments.tune_peaks({"constant": schedules.constant}, peaks, T, L, sigma, w0)
+    decay = (1 - np.array(peaks) * L) ** (2 * T)
+    floor = np.array(peaks) * sigma**2 / (2 * (2 - np.array(peaks) * L))
+    expected = decay * L * w0**2 / 2 + floor * (1 - decay)
+    np.testing.assert_allclose(losses["constant"], expected, rtol=1e-10)
+    best = int(np.argmin(expected))
+    assert tuned["constant"] == (peaks[best], best, pytest.approx(expected[best]), True)
+
+
+def test_tune_peaks_tunes_every_shape_on_its_own_and_flags_a_best_at_the_edge():
+    from lrcourse import schedules, theory
+
+    makers = {"constant": schedules.constant, "cosine": lambda p: schedules.cosine(p, total_steps=100)}
+    peaks = [0.02, 0.05, 0.1, 0.2]
+    tuned, losses = experiments.tune_peaks(makers, peaks, 100, 1.0, 0.5, (4.0, 4.0), mu=0.05)
+    for name, make in makers.items():
+        one = [theory.sgd_expected_loss(make(p)(np.arange(100)), 1.0, 0.5, (4.0, 4.0), mu=0.05)[-1] for p in peaks]
+        np.testing.assert_allclose(losses[name], one, rtol=1e-12)
+        assert tuned[name].index == int(np.argmin(one))
+    # a grid that stops short of the best: its best is the last point, not inside
+    short, _ = experiments.tune_peaks(makers, [0.001, 0.002, 0.004], 100, 1.0, 0.5, (4.0, 4.0), mu=0.05)
+    assert short["cosine"].index == 2 and not short["cosine"].inside
+    assert "at the grid's edge" in str(short["cosine"])
+
+
+def test_tune_peaks_refuses_bad_grids_and_makers():
+    from lrcourse import schedules
+
+    with pytest.raises(ValueError, match="peaks must be a strictly increasing"):
+        experiments.tune_peaks({"c": schedules.constant}, [0.1, 0.05, 0.2], 10, 1.0, 0.1, 1.0)
+    with pytest.raises(ValueError, match="peaks must be a strictly increasing"):
+        experiments.tune_peaks({"c": schedules.constant}, [0.1, 0.2], 10, 1.0, 0.1, 1.0)
+    with pytest.raises(TypeError, match="makers must be"):
+        experiments.tune_peaks([schedules.constant], [0.1, 0.2, 0.3], 10, 1.0, 0.1, 1.0)
+
+
+def test_shared_noise_runs_give_every_schedule_the_noise_of_its_seed():
+    from lrcourse import descent, landscapes, schedules
+
+    bowl = landscapes.Noisy(landscapes.Quadratic2D(mu=0.05, L=1.0), noise_std=0.5)
+    arms = [schedules.constant(0.1), schedules.cosine(0.3, total_steps=30), schedules.constant(0.1)]
+    losses = experiments.shared_noise_runs(bowl, (4.0, 4.0), arms, 30, n_seeds=5, seed=3)
+    assert losses.shape == (3, 5, 31)
+    for i, arm in enumerate(arms):
+        alone = descent.run(bowl, np.tile((4.0, 4.0), (5, 1)), arm, steps=30, rng=np.random.default_rng(3))
+        np.testing.assert_array_equal(losses[i], alone.losses.T)
+    np.testing.assert_array_equal(losses[0], losses[2])  # same schedule, same noise: the same runs
+    assert not np.array_equal(losses[0, 0], losses[0, 1])  # seeds differ from each other
+
+
+def test_shared_noise_runs_refuse_a_noiseless_landscape_and_one_seed():
+    from lrcourse import landscapes, schedules
+
+    with pytest.raises(TypeError, match="landscape must be a landscapes.Noisy"):
+        experiments.shared_noise_runs(landscapes.Quadratic1D(), 1.0, [schedules.constant(0.1)], 5, n_seeds=3)
+    noisy = landscapes.Noisy(landscapes.Quadratic1D(), noise_std=0.1)
+    with pytest.raises(ValueError, match="n_seeds"):
+        experiments.shared_noise_runs(noisy, 1.0, [schedules.constant(0.1)], 5, n_seeds=1)
+    with pytest.raises(TypeError, match="schedules must be"):
+        experiments.shared_noise_runs(noisy, 1.0, schedules.constant(0.1), 5, n_seeds=3)
+
+
+def test_best_peaks_counts_a_diverged_run_as_a_failure_and_flags_the_edge():
+    peaks = [0.1, 0.2, 0.4]
+    final_acc = {
+        # 0.4 has the best finished run but one diverged seed: (0.99 + 0) / 2 < 0.965
+        "cosine": [[0.95, 0.96], [0.97, 0.96], [0.99, np.nan]],
+        "constant": [[0.97, 0.97], [0.95, 0.96], [0.90, 0.91]],
+    }
+    tuned = experiments.best_peaks(peaks, final_acc)
+    assert tuned["cosine"] == (0.2, 1, pytest.approx(0.965), True)
+    assert tuned["constant"] == (0.1, 0, pytest.approx(0.97), False)
+    with pytest.raises(TypeError, match="final_acc must be"):
+        experiments.best_peaks(peaks, [[0.9, 0.9]])
