@@ -36,7 +36,7 @@ import numpy as np
 from lrcourse import _validate
 from lrcourse.reproducible import matmul
 
-__all__ = ["Quadratic1D", "Quadratic2D", "Rosenbrock", "DoubleWell", "Noisy"]
+__all__ = ["Quadratic1D", "Quadratic2D", "Rosenbrock", "DoubleWell", "FlatDeepWell", "Noisy"]
 
 
 def _points(x, dim):
@@ -376,6 +376,109 @@ class DoubleWell(Landscape):
 
     def _parameters(self):
         return {"barrier_at": self.barrier_at, "scale": self.scale}
+
+
+class FlatDeepWell(DoubleWell):
+    """A double well whose deep minimum is the *flatter* one: depth and sharpness pulled apart.
+
+    In :class:`DoubleWell` the deep minimum is always the sharper one (its
+    curvatures are ``2k(1 - m)`` and ``2k(1 + m)`` with ``m < 0``), so an
+    experiment on it cannot tell depth from sharpness. Here the gradient has
+    an extra factor ``q(x) = (x - c)^2 + d^2 > 0`` that bends the well
+    without adding stationary points:
+
+    .. math::
+
+        g(x) = k (x^2 - 1)(x - m) q(x), \\qquad f(x) = \\int_1^x g(u)\\, du,
+
+        f''(\\pm 1) = 2 k (1 \\mp m)\\, q(\\pm 1)
+
+    so the minima are still at ``+1`` (deep, ``f = 0``) and ``-1`` (shallow)
+    and the barrier top at ``m``. The scale ``k`` is set by the deep
+    minimum's curvature, ``k = deep_curvature / (2 (1 - m) q(1))``. With the
+    defaults the curvatures are those of :class:`DoubleWell` swapped, 1.5 at
+    the deep minimum and 2.5 at the shallow one, and the barrier is about as
+    high above the shallow minimum (0.124 against 0.114).
+
+    Same interface as :class:`DoubleWell` (``minima``, ``barrier``,
+    ``which_minimum``); the polynomial is evaluated by Horner's rule.
+
+    Parameters
+    ----------
+    barrier_at : float
+        Position ``m`` of the barrier top, in (-1, 0).
+    bend_at, bend_width : float
+        The centre ``c`` and half-width ``d > 0`` of ``q``; ``c > 0`` makes
+        ``q`` larger at ``-1`` than at ``+1``, so the shallow minimum sharper.
+    deep_curvature : float
+        ``f''(+1) > 0``.
+
+    Raises
+    ------
+    ValueError
+        If these parameters make ``+1`` not the deeper minimum.
+
+    Examples
+    --------
+    >>> w = FlatDeepWell()
+    >>> w.max_curvature([1.0, -1.0]).round(12)
+    array([1.5, 2.5])
+    >>> (deep, deep_value), (shallow, shallow_value) = w.minima
+    >>> deep, deep_value, shallow, round(shallow_value, 4)
+    (1.0, 0.0, -1.0, 0.3322)
+    """
+
+    def __init__(self, barrier_at=-0.35, bend_at=2.0, bend_width=1.5, deep_curvature=1.5):
+        self.barrier_at = _validate.number(barrier_at, "barrier_at", low=-1, high=0, low_open=True, high_open=True)
+        self.bend_at = _validate.number(bend_at, "bend_at")
+        self.bend_width = _validate.number(bend_width, "bend_width", low=0, low_open=True)
+        self.deep_curvature = _validate.number(deep_curvature, "deep_curvature", low=0, low_open=True)
+        m, c, d = self.barrier_at, self.bend_at, self.bend_width
+        self.scale = self.deep_curvature / (2 * (1 - m) * ((1 - c) ** 2 + d * d))
+        p, r = -2 * c, c * c + d * d  # q(x) = x^2 + p x + r
+        # g / k = (x^3 - m x^2 - x + m)(x^2 + p x + r), coefficients from x^0 up
+        self._g = [m * r, m * p - r, m - p - m * r, r - m * p - 1, p - m, 1.0]
+        self._f = [0.0] + [a / (n + 1) for n, a in enumerate(self._g)]
+        self._f[0] = -self._horner(self._f, 1.0)
+        self._h = [n * a for n, a in enumerate(self._g)][1:]
+        self.minimum = 1.0
+        self.min_value = 0.0
+        self.default_start = -1.5
+        if not self._value(np.array(-1.0)) > 0:
+            raise ValueError(
+                f"barrier_at, bend_at and bend_width must make +1 the deeper minimum, got f(-1) = "
+                f"{float(self._value(np.array(-1.0))):.4g} <= f(+1) = 0 for barrier_at={m}, bend_at={c}, bend_width={d}"
+            )
+
+    @staticmethod
+    def _horner(coefficients, x):
+        result = coefficients[-1] * np.ones_like(x)
+        for a in reversed(coefficients[:-1]):
+            result = result * x + a
+        return result
+
+    @property
+    def minima(self):
+        """``((position, value) of the deep minimum, (position, value) of the shallow one))``."""
+        return ((1.0, 0.0), (-1.0, float(self._value(np.array(-1.0)))))
+
+    @property
+    def barrier(self):
+        """``(position, value)`` of the local maximum between the two minima."""
+        return (self.barrier_at, float(self._value(np.array(self.barrier_at))))
+
+    def _value(self, x):
+        return self.scale * self._horner(self._f, x)
+
+    def _grad(self, x):
+        return self.scale * self._horner(self._g, x)
+
+    def _hessian(self, x):
+        return self.scale * self._horner(self._h, x)
+
+    def _parameters(self):
+        return {"barrier_at": self.barrier_at, "bend_at": self.bend_at, "bend_width": self.bend_width,
+                "deep_curvature": self.deep_curvature}
 
 
 class Noisy(Landscape):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lrcourse.landscapes import DoubleWell, Noisy, Quadratic1D, Quadratic2D, Rosenbrock
+from lrcourse.landscapes import DoubleWell, FlatDeepWell, Noisy, Quadratic1D, Quadratic2D, Rosenbrock
 
 LANDSCAPES = [
     Quadratic1D(L=3.0, center=0.5),
@@ -11,6 +11,8 @@ LANDSCAPES = [
     Rosenbrock(a=-0.5, b=3.0),
     DoubleWell(),
     DoubleWell(barrier_at=-0.6, scale=2.0),
+    FlatDeepWell(),
+    FlatDeepWell(barrier_at=-0.6, bend_at=1.5, bend_width=1.0, deep_curvature=2.0),
 ]
 
 
@@ -123,6 +125,46 @@ def test_double_well_stationary_points_and_depths(m, k):
     assert well.default_start < top  # starts in the shallow basin
 
 
+@pytest.mark.parametrize("m, c, d, kappa", [(-0.35, 2.0, 1.5, 1.5), (-0.6, 1.5, 1.0, 2.0), (-0.2, 3.0, 0.5, 0.7)])
+def test_flat_deep_well_closed_forms(m, c, d, kappa):
+    well = FlatDeepWell(barrier_at=m, bend_at=c, bend_width=d, deep_curvature=kappa)
+    (deep, deep_value), (shallow, shallow_value) = well.minima
+    top, top_value = well.barrier
+    assert (deep, shallow, top) == (1.0, -1.0, m)
+    np.testing.assert_allclose(well.grad([deep, shallow, top]), 0.0, atol=1e-13)
+    q = lambda x: (x - c) ** 2 + d**2  # noqa: E731
+    k = kappa / (2 * (1 - m) * q(1.0))
+    assert well.scale == pytest.approx(k, rel=1e-14)
+    x = np.linspace(-2.5, 2.5, 41)
+    np.testing.assert_allclose(well.grad(x), k * (x**2 - 1) * (x - m) * q(x), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(well.max_curvature([1.0, -1.0]), [kappa, 2 * k * (1 + m) * q(-1.0)], rtol=1e-12)
+    # f(x) is the integral of g from +1: Simpson's rule on a fine grid, from +1 to -1 and to the barrier
+    for end, value in ((shallow, shallow_value), (top, top_value)):
+        u = np.linspace(1.0, end, 2001)
+        g = well.grad(u)
+        h = u[1] - u[0]
+        assert value == pytest.approx(h / 3 * (g[0] + 4 * g[1:-1:2].sum() + 2 * g[2:-1:2].sum() + g[-1]), rel=1e-9)
+    assert 0.0 == deep_value < shallow_value < top_value
+    assert well.max_curvature(top) < 0
+    assert np.all(well.value(x) >= -1e-15)  # +1 is the global minimum
+
+
+def test_flat_deep_well_swaps_the_double_well_curvatures_and_keeps_its_interface():
+    flat, sharp = FlatDeepWell(), DoubleWell()
+    np.testing.assert_allclose(flat.max_curvature([1.0, -1.0]), sharp.max_curvature([-1.0, 1.0]), rtol=1e-12)
+    assert flat.max_curvature(1.0) < flat.max_curvature(-1.0)  # the deep minimum is the flatter one
+    assert sharp.max_curvature(1.0) > sharp.max_curvature(-1.0)  # in DoubleWell it is the sharper one
+    barrier_above_shallow = flat.barrier[1] - flat.minima[1][1]
+    assert barrier_above_shallow == pytest.approx(0.1244, abs=1e-4)
+    assert flat.which_minimum([1.001, -0.999, 0.3]).tolist() == ["deep", "shallow", "neither"]
+    assert flat.default_start < flat.barrier[0]
+
+
+def test_flat_deep_well_refuses_parameters_that_make_minus_one_deeper():
+    with pytest.raises(ValueError, match="must make [+]1 the deeper minimum, got f[(]-1[)] = -8.048"):
+        FlatDeepWell(barrier_at=-0.05, bend_at=1.0, bend_width=0.2)
+
+
 def test_double_well_default_curvatures_are_moderate():
     well = DoubleWell()
     assert well.max_curvature([1.0, -1.0]).tolist() == [2.5, 1.5]
@@ -167,6 +209,7 @@ def test_reprs():
     assert repr(Quadratic1D()) == "Quadratic1D(L=1.0, center=0.0)"
     assert repr(Rosenbrock()) == "Rosenbrock(a=1.0, b=100.0)"
     assert repr(DoubleWell()) == "DoubleWell(barrier_at=-0.25, scale=1.0)"
+    assert repr(FlatDeepWell()) == "FlatDeepWell(barrier_at=-0.35, bend_at=2.0, bend_width=1.5, deep_curvature=1.5)"
     assert repr(Noisy(Quadratic1D(), 0.5)) == "Noisy(Quadratic1D(L=1.0, center=0.0), noise_std=0.5)"
 
 
@@ -181,6 +224,9 @@ def test_reprs():
         (lambda: DoubleWell(barrier_at=0.0), "barrier_at must be a finite number > -1 and < 0, got 0.0"),
         (lambda: DoubleWell(barrier_at=-1.0), "barrier_at must be a finite number > -1 and < 0, got -1.0"),
         (lambda: DoubleWell(scale=float("inf")), "scale must be a finite number > 0, got inf"),
+        (lambda: FlatDeepWell(barrier_at=0.1), "barrier_at must be a finite number > -1 and < 0, got 0.1"),
+        (lambda: FlatDeepWell(bend_width=0.0), "bend_width must be a finite number > 0, got 0.0"),
+        (lambda: FlatDeepWell(deep_curvature=-1.0), "deep_curvature must be a finite number > 0, got -1.0"),
         (lambda: Noisy(Quadratic1D(), -0.1), "noise_std must be a finite number >= 0, got -0.1"),
     ],
 )
