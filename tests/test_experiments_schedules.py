@@ -109,3 +109,38 @@ def test_best_peaks_counts_a_diverged_run_as_a_failure_and_flags_the_edge():
     assert tuned["constant"] == (0.1, 0, pytest.approx(0.97), False)
     with pytest.raises(TypeError, match="final_acc must be"):
         experiments.best_peaks(peaks, [[0.9, 0.9]])
+
+
+def test_widen_until_bracketed_trains_only_the_peaks_it_needs_on_either_side():
+    calls = []
+
+    def train(peaks, best=0.05):
+        calls.append(list(peaks))
+        score = [[1 - np.log2(p / best) ** 2 / 100, 1 - np.log2(p / best) ** 2 / 100 - 0.001] for p in peaks]
+        return {"val_acc": np.array(score), "peak": np.array(peaks)}
+
+    grid = [0.025, 0.05, 0.1, 0.2, 0.4, 0.8]
+    peaks, results, tuned = experiments.widen_until_bracketed(train, grid, 2, 5)
+    assert calls == [[0.1, 0.2, 0.4], [0.05], [0.025]]
+    assert peaks.tolist() == [0.025, 0.05, 0.1, 0.2, 0.4]
+    np.testing.assert_array_equal(results["peak"], peaks)  # results follow the peaks' order
+    assert tuned == (0.05, 1, pytest.approx(0.9995), True)
+    # a best already inside: no widening
+    calls.clear()
+    _, _, inside = experiments.widen_until_bracketed(lambda p: train(p, best=0.2), grid, 2, 5)
+    assert calls == [[0.1, 0.2, 0.4]] and inside.peak == 0.2
+    # the best at the grid's own end cannot be bracketed: inside is False
+    _, _, edge = experiments.widen_until_bracketed(lambda p: train(p, best=3.0), grid, 2, 5)
+    assert edge.peak == 0.8 and not edge.inside
+
+
+def test_widen_until_bracketed_refuses_a_window_too_small_and_a_missing_score():
+    def train(peaks):
+        return {"acc": np.ones((len(peaks), 2))}
+
+    with pytest.raises(ValueError, match="stop"):
+        experiments.widen_until_bracketed(train, [0.1, 0.2, 0.4, 0.8], 0, 2)
+    with pytest.raises(ValueError, match="score='val_acc'"):
+        experiments.widen_until_bracketed(train, [0.1, 0.2, 0.4, 0.8], 0, 3)
+    with pytest.raises(TypeError, match="train must be"):
+        experiments.widen_until_bracketed(None, [0.1, 0.2, 0.4], 0, 3)

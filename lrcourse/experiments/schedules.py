@@ -4,6 +4,7 @@
 ``tune_peaks``            each schedule's peak tuned on its own grid, by the exact expected loss on a noisy quadratic
 ``shared_noise_runs``     every schedule run on the same noise sequences (seeds), for paired differences
 ``best_peaks``            each schedule's best peak on a network grid, selected by mean validation accuracy
+``widen_until_bracketed``  train a window of a peak grid and widen it until the best peak lies inside
 ``epochs_to_target``      the mean first epoch at which runs reach a level
 ``dead_units``            the share of dead ReLU units of every run of a grid
 ======================  =======================================================
@@ -19,7 +20,15 @@ import numpy as np
 from lrcourse import _validate, descent, evidence, landscapes, theory, training
 from lrcourse.metrics import epochs_to_reach
 
-__all__ = ["TunedPeak", "tune_peaks", "shared_noise_runs", "best_peaks", "epochs_to_target", "dead_units"]
+__all__ = [
+    "TunedPeak",
+    "tune_peaks",
+    "shared_noise_runs",
+    "best_peaks",
+    "widen_until_bracketed",
+    "epochs_to_target",
+    "dead_units",
+]
 
 
 class TunedPeak(NamedTuple):
@@ -223,6 +232,81 @@ def best_peaks(peaks, final_acc):
         best = evidence.best_rate(peaks, acc)
         tuned[name] = TunedPeak(best.lr, best.index, best.mean, 0 < best.index < len(peaks) - 1)
     return tuned
+
+
+def widen_until_bracketed(train, grid, start, stop, score="val_acc"):
+    """Tune a peak on a window of ``grid``, widening it one point at a time until the best lies inside.
+
+    ``train(peaks)`` trains the runs (all seeds) at a list of peaks and
+    returns a dict of arrays whose first axis follows ``peaks``; ``score``
+    names the one of shape ``(n_peaks, n_seeds)`` that selects, e.g. the
+    final validation accuracy. The first window is ``grid[start:stop]``.
+    While the best peak (:func:`lrcourse.evidence.best_rate`: highest mean
+    over the seeds, a diverged run counting as 0) is at an end of the window
+    and the grid goes on beyond it, the next grid point on that side is
+    trained and added. Only the peaks needed are trained: every arm gets its
+    own grid, one that brackets its best.
+
+    Parameters
+    ----------
+    train : callable
+        ``train(list of float) -> dict of str -> ndarray``.
+    grid : 1-D array
+        All the peaks the window may grow into, strictly increasing.
+    start, stop : int
+        The first window, ``grid[start:stop]``, at least 3 peaks.
+    score : str
+        The key of the selecting array.
+
+    Returns
+    -------
+    peaks : ndarray
+        The peaks trained, increasing.
+    results : dict of str -> ndarray
+        ``train``'s arrays for all of them, in the order of ``peaks``.
+    tuned : TunedPeak
+        The best peak; ``inside`` is False only when the best is at the
+        grid's own end.
+
+    Examples
+    --------
+    A score that peaks at 0.8, from the window 0.1, 0.2, 0.4: two widenings.
+
+    >>> import numpy as np
+    >>> def train(peaks):
+    ...     return {"val_acc": np.array([[1 - np.log2(p / 0.8) ** 2 / 100] * 2 for p in peaks])}
+    >>> peaks, results, tuned = widen_until_bracketed(train, [0.05, 0.1, 0.2, 0.4, 0.8, 1.6], 1, 4)
+    >>> peaks.tolist(), tuned.peak, tuned.inside
+    ([0.1, 0.2, 0.4, 0.8, 1.6], 0.8, True)
+    """
+    if not callable(train):
+        raise TypeError(f"train must be a function peaks -> dict of arrays, got {train!r}")
+    grid = _check_peaks(grid)
+    start = _validate.integer(start, "start", low=0)
+    stop = _validate.integer(stop, "stop", low=start + 3, high=len(grid))
+    low, high = start, stop
+
+    def trained(peaks):
+        results = train([float(p) for p in peaks])
+        if not isinstance(results, dict) or score not in results:
+            raise ValueError(f"train(peaks) must return a dict with the key score={score!r}, got {results!r}")
+        return {key: np.asarray(value) for key, value in results.items()}
+
+    results = trained(grid[low:high])
+    while True:
+        best = evidence.best_rate(grid[low:high], results[score])
+        if best.index == 0 and low > 0:
+            low -= 1
+            new = trained(grid[low : low + 1])
+            results = {key: np.concatenate([new[key], results[key]]) for key in results}
+        elif best.index == high - low - 1 and high < len(grid):
+            new = trained(grid[high : high + 1])
+            high += 1
+            results = {key: np.concatenate([results[key], new[key]]) for key in results}
+        else:
+            break
+    inside = 0 < best.index < high - low - 1
+    return grid[low:high].copy(), results, TunedPeak(best.lr, best.index, best.mean, inside)
 
 
 def epochs_to_target(curves, level):
