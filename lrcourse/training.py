@@ -56,6 +56,7 @@ class GridResult:
     epochs : ndarray of int, ``0, ..., E``
     train_loss, val_loss, train_acc, val_acc : ndarray of shape (n_lrs, n_seeds, E + 1)
     grad_norm : dict of str -> ndarray of shape (n_lrs, n_seeds, E + 1)
+        Empty when the grid was trained with ``grad_norm=False``.
     step_loss : ndarray of shape (n_lrs, n_seeds, steps)
     step_lr : ndarray of shape (n_lrs, steps) or None
         The rate ``eta_t`` of every step: the schedule's, or the constant
@@ -398,7 +399,8 @@ def train(model, data, optimizer, epochs=20, batch_size=32, schedule=None, seed=
 
 
 def train_grid(
-    model, data, make_optimizer, lrs, seeds=(0,), epochs=20, batch_size=32, make_schedule=None, blowup=1e6, params=None
+    model, data, make_optimizer, lrs, seeds=(0,), epochs=20, batch_size=32, make_schedule=None, blowup=1e6, params=None,
+    grad_norm=True,
 ):
     """Train one run per (learning rate, seed) pair, all at once; return a :class:`GridResult`.
 
@@ -433,6 +435,11 @@ def train_grid(
         run's parameters (the same start for every run), or a function
         ``params(seed) -> one run's parameters`` (e.g.
         :func:`lrcourse.experiments.momentum_adaptive.from_pretrained`).
+    grad_norm : bool, default True
+        Measure ``||g||`` on the whole training set after every epoch. Its
+        backward pass over the whole set is a good part of the cost of the
+        measurements; ``False`` skips it (``GridResult.grad_norm`` is then
+        empty) and changes nothing else.
 
     Returns
     -------
@@ -471,12 +478,16 @@ def train_grid(
     if not isinstance(optimizer, optim.Optimizer):
         raise TypeError(f"make_optimizer(lr) must return an lrcourse.optim optimizer, got {optimizer!r}")
     settings = {"model": repr(model), "optimizer": repr(optimizer)}
-    return _train(model, data, optimizer, lrs, seeds, epochs, batch_size, make_schedule, blowup, params, False, settings)
+    grad_norm = _validate.flag(grad_norm, "grad_norm")
+    return _train(
+        model, data, optimizer, lrs, seeds, epochs, batch_size, make_schedule, blowup, params, False, settings,
+        with_grad_norm=grad_norm,
+    )
 
 
 def _train(
     model, data, optimizer, lrs, seeds, epochs, batch_size, make_schedule, blowup, params, keep_state, settings,
-    schedule_name="make_schedule(lr)",
+    schedule_name="make_schedule(lr)", with_grad_norm=True,
 ):
     """The training of :func:`train` and :func:`train_grid`, inputs checked here or by them."""
     X_train, y_train, X_val, y_val = _check_training_inputs(model, data)
@@ -493,18 +504,19 @@ def _train(
     step_lr = _step_rates(make_schedule, optimizer, lrs, n_steps, schedule_name)
     rates = None if make_schedule is None else np.repeat(step_lr, n_seeds, axis=0).T
     record = {name: np.full((n_runs, epochs + 1), np.nan) for name in EPOCH_METRICS}
-    grad_norm = {name: np.full((n_runs, epochs + 1), np.nan) for name in [*w, "total"]}
+    grad_norm = {name: np.full((n_runs, epochs + 1), np.nan) for name in [*w, "total"]} if with_grad_norm else {}
 
     def measure(epoch, params, alive):
-        cross_ent, train_acc, penalty, grads = model._evaluate(params, X_train, y_train)
+        cross_ent, train_acc, penalty, grads = model._evaluate(params, X_train, y_train, with_grads=with_grad_norm)
         val_loss, val_acc, _, _ = model._evaluate(params, X_val, y_val, with_grads=False)
         values = {"train_loss": cross_ent, "val_loss": val_loss, "train_acc": train_acc, "val_acc": val_acc}
         for name, value in values.items():
             record[name][alive, epoch] = value[alive]
-        squares = {name: (g**2).reshape(n_runs, -1).sum(axis=1) for name, g in grads.items()}
-        for name, sq in squares.items():
-            grad_norm[name][alive, epoch] = np.sqrt(sq[alive])
-        grad_norm["total"][alive, epoch] = np.sqrt(sum(squares.values())[alive])
+        if with_grad_norm:
+            squares = {name: (g**2).reshape(n_runs, -1).sum(axis=1) for name, g in grads.items()}
+            for name, sq in squares.items():
+                grad_norm[name][alive, epoch] = np.sqrt(sq[alive])
+            grad_norm["total"][alive, epoch] = np.sqrt(sum(squares.values())[alive])
         return cross_ent + penalty
 
     objective = minibatch_objective(model, X_train, y_train, batch_size, seeds, runs_per_seed=n_lrs)
@@ -725,6 +737,7 @@ def rounding_sensitive(grid, data, make_optimizer, make_schedule=None, rows=None
         "batch_size": grid.settings["batch_size"],
         "make_schedule": make_schedule,
         "params": grid.start,
+        "grad_norm": bool(grid.grad_norm),
     }
     nudged = train_grid(grid.model, data, make_optimizer, np.nextafter(grid.lrs[tested], np.inf), **settings)
     sensitive[tested] = decided_by_rounding(grid.train_loss[tested, :, -1], nudged.train_loss[..., -1], rtol)

@@ -611,6 +611,21 @@ def test_rounding_sensitive_marks_chaotic_runs_only(digits):
     np.testing.assert_array_equal(nets.rounding_sensitive(grid, digits, optim.SGD, rows=[0]), [[False] * 3] * 2)
 
 
+def test_grid_without_grad_norm_skips_it_and_changes_nothing_else(digits):
+    model = nets.MLP(n_hidden=16)
+    args = (model, digits, optim.SGD, [0.1, 30.0], [0, 1])
+    full = nets.train_grid(*args, epochs=2)
+    lean = nets.train_grid(*args, epochs=2, grad_norm=False)
+    assert lean.grad_norm == {} and set(full.grad_norm) == {"W1", "b1", "W2", "b2", "total"}
+    for name in ("train_loss", "val_loss", "train_acc", "val_acc", "step_loss", "diverged_at"):
+        np.testing.assert_array_equal(getattr(lean, name), getattr(full, name), err_msg=name)
+    sensitive = nets.rounding_sensitive(lean, digits, optim.SGD)
+    np.testing.assert_array_equal(sensitive, nets.rounding_sensitive(full, digits, optim.SGD))
+    assert not sensitive[0].any() and sensitive[1].any()
+    with pytest.raises(TypeError, match="grad_norm must be True or False"):
+        nets.train_grid(*args, epochs=1, grad_norm="no")
+
+
 def test_rounding_sensitive_checks_its_arguments(digits):
     grid = nets.train_grid(nets.SoftmaxRegression(), digits, optim.SGD, [0.1], epochs=1)
     with pytest.raises(TypeError, match="grid"):
