@@ -20,6 +20,7 @@ array([[0., 0., 1.],
        [1., 0., 0.]])
 """
 
+import dataclasses
 import functools
 import textwrap
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ import numpy as np
 
 from . import _validate
 
-__all__ = ["Digits", "load_digits", "one_hot", "check_labels", "minibatches"]
+__all__ = ["Digits", "load_digits", "training_subset", "one_hot", "check_labels", "minibatches"]
 
 DIGITS_FILE = Path(__file__).parent / "datasets" / "digits.csv.gz"
 
@@ -186,6 +187,48 @@ def load_digits(seed=0, fractions=(0.6, 0.2, 0.2)):
         index = rng.permutation(np.concatenate(part))
         arrays += [X_all[index], y_all[index]]
     return Digits(*arrays, class_names=tuple(str(k) for k in range(10)), seed=seed, fractions=fractions)
+
+
+def training_subset(digits, fraction, seed=0):
+    """The same split with a stratified share of its training images, for a learning curve.
+
+    The ``n_k`` training images of class ``k`` are ordered by
+    ``np.random.default_rng(seed)`` (one permutation per class, drawn in the
+    order of the classes), and the first ``max(1, round(fraction * n_k))``
+    are kept, in the order they have in the training split. So the subsets
+    of one ``seed`` are nested (a smaller ``fraction`` keeps a part of a
+    larger one's images), each has the class proportions of the training
+    split (to within one image per class), and ``fraction=1`` gives the
+    training split unchanged. The validation and test sets are not touched.
+
+    Parameters
+    ----------
+    digits : Digits
+        A split from :func:`load_digits`.
+    fraction : float
+        The share of each class's training images to keep, in ``(0, 1]``.
+    seed : int, default 0
+        Which images are kept (a non-negative integer).
+
+    Returns
+    -------
+    Digits
+
+    >>> digits = load_digits()
+    >>> [len(training_subset(digits, f).y_train) for f in (0.1, 0.25, 0.5, 1.0)]
+    [109, 269, 538, 1078]
+    """
+    if not isinstance(digits, Digits):
+        raise TypeError(f"digits must be a Digits split (from load_digits), got {type(digits).__name__}")
+    fraction = _validate.number(fraction, "fraction", low=0, high=1, low_open=True)
+    seed = _validate.integer(seed, "seed", low=0)
+    rng = np.random.default_rng(seed)
+    kept = []
+    for label in range(digits.n_classes):
+        members = rng.permutation(np.flatnonzero(digits.y_train == label))
+        kept.append(members[: max(1, round(fraction * len(members)))])
+    index = np.sort(np.concatenate(kept))
+    return dataclasses.replace(digits, X_train=digits.X_train[index], y_train=digits.y_train[index])
 
 
 def _check_fractions(fractions):

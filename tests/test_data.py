@@ -117,6 +117,41 @@ def test_load_digits_rejects_bad_input(kwargs, error, words):
     assert words in str(info.value)
 
 
+def test_training_subset_is_stratified_nested_and_leaves_the_other_splits_alone():
+    digits = data.load_digits()
+    counts = np.bincount(digits.y_train, minlength=10)
+    small, large = data.training_subset(digits, 0.1), data.training_subset(digits, 0.5)
+    for fraction, subset in ((0.1, small), (0.5, large)):
+        np.testing.assert_array_equal(np.bincount(subset.y_train, minlength=10), np.round(fraction * counts))
+        assert subset.X_val is digits.X_val and subset.X_test is digits.X_test and subset.seed == digits.seed
+    rows = {tuple(x) + (y,) for x, y in zip(digits.X_train, digits.y_train)}
+    small_rows = {tuple(x) + (y,) for x, y in zip(small.X_train, small.y_train)}
+    large_rows = {tuple(x) + (y,) for x, y in zip(large.X_train, large.y_train)}
+    assert small_rows < large_rows < rows  # nested: the smaller set is a part of the larger
+    whole = data.training_subset(digits, 1.0)
+    np.testing.assert_array_equal(whole.X_train, digits.X_train)  # same images, same order
+    np.testing.assert_array_equal(whole.y_train, digits.y_train)
+    other = data.training_subset(digits, 0.1, seed=1)
+    assert {tuple(x) for x in other.X_train} != {tuple(x) for x in small.X_train}
+    assert np.bincount(data.training_subset(digits, 1e-6).y_train).tolist() == [1] * 10  # at least one per class
+
+
+@pytest.mark.parametrize(
+    "args, error, words",
+    [
+        ((0.0,), ValueError, "fraction must be a finite number > 0 and <= 1, got 0.0"),
+        ((1.5,), ValueError, "fraction must be a finite number > 0 and <= 1, got 1.5"),
+        ((0.5, -1), ValueError, "seed must be an integer >= 0, got -1"),
+    ],
+)
+def test_training_subset_rejects_bad_input(args, error, words):
+    with pytest.raises(error) as info:
+        data.training_subset(data.load_digits(), *args)
+    assert words in str(info.value)
+    with pytest.raises(TypeError, match="digits must be a Digits split"):
+        data.training_subset({"X_train": []}, 0.5)
+
+
 def test_split_name_must_be_known():
     with pytest.raises(ValueError, match="name must be one of 'train', 'val', 'test', got 'dev'"):
         data.load_digits().split("dev")
