@@ -45,8 +45,6 @@ def test_settling_schedule():
     [
         (check.budget_rate, 0.05, 0.01, "too low"),
         (check.budget_rate, 0.05, 0.5, "too high"),
-        (check.scaled_rate, 1.2, 0.6, "square-root"),
-        (check.scaled_rate, 1.2, 0.075, "raises"),
     ],
 )
 def test_value_checks(check_function, right, wrong, hint):
@@ -54,3 +52,18 @@ def test_value_checks(check_function, right, wrong, hint):
     assert "not answered yet" in check_function(None).message
     result = check_function(wrong)
     assert not result.passed and hint in result.message
+
+
+def test_scaled_rate_is_judged_by_the_task_s_evidence_not_by_the_linear_rule():
+    """At batch 128 the square-root rule's 0.6 has the best mean; the linear rule's 1.2 is no better."""
+    assert "not answered yet" in check.scaled_rate(None).message
+    assert "must be a number" in check.scaled_rate("1.2").message or "must be a" in check.scaled_rate([1]).message
+    assert "must be a rate > 0" in check.scaled_rate(-0.3).message
+    best = check.scaled_rate(0.6)
+    assert best.passed and "the best tested" in best.message and "no detectable shortfall" in best.message
+    linear = check.scaled_rate(1.2)  # not detectably worse over 10 seeds, but a wide spread
+    assert linear.passed and "at η = 0.6, the best tested" in linear.message and "worst seed" in linear.message
+    timid = check.scaled_rate(0.15)
+    assert not timid.passed and "detectably worse" in timid.message and "too low" in timid.message
+    reckless = check.scaled_rate(2.4)
+    assert not reckless.passed and "seeds collapsed" in reckless.message and "curvature" in reckless.message

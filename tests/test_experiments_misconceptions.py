@@ -15,6 +15,10 @@ from lrcourse.experiments import misconceptions as mc
     [
         (lambda: mc.basin_shares(landscapes.DoubleWell(), []), "positions"),
         (lambda: mc.sensitivity({"width": ([8], [[0.9]])}), "width"),
+        (lambda: mc.at_matched_loss([[1.0, 0.5]], [[1.0, 0.5, 0.2]], 0.6), "same shape"),
+        (lambda: mc.at_matched_loss([[1.0, 0.5]], [[1.0, 0.5]], 0.0), "target"),
+        (lambda: mc.batch_accuracy([], seeds=[0]), "at least one"),
+        (lambda: mc.batch_accuracy([0.1], batch_size=0), "batch_size"),
     ],
 )
 def test_bad_input_names_the_argument(call, word):
@@ -54,3 +58,27 @@ def test_sensitivity_ranks_by_swing_and_counts_divergence_as_zero():
     assert [row.name for row in rows] == ["lr", "width"]
     assert rows[0].swing == pytest.approx(0.8) and rows[0].worst_value == 10.0 and rows[0].worst_mean == pytest.approx(0.1)
     assert rows[1].seed_spread == pytest.approx(np.std([0.8, 0.9], ddof=1))
+
+
+def test_at_matched_loss_interpolates_at_the_first_crossing_by_hand():
+    train = np.array([[2.0, 1.0, 0.5, 0.4], [2.0, 1.5, 1.2, 1.1], [0.3, 0.2, 0.1, 0.1], [2.0, 0.9, np.nan, np.nan]])
+    val = np.array([[2.1, 1.2, 0.8, 0.7], [2.1, 1.6, 1.3, 1.2], [0.5, 0.4, 0.3, 0.3], [2.1, 1.1, np.nan, np.nan]])
+    got = mc.at_matched_loss(train, val, 0.75)
+    # run 0 crosses between epochs 1 and 2, halfway: (1.2 + 0.8) / 2; run 1 never; run 2 starts below;
+    # run 3 diverges (NaN) before it gets there
+    np.testing.assert_allclose(got, [1.0, np.nan, 0.5, np.nan])
+    crossing = 2.1 + (0.95 - 2.0) * (1.1 - 2.1) / (0.9 - 2.0)  # run 3 does reach 0.95, at epoch 1
+    assert mc.at_matched_loss(train[3], val[3], 0.95) == pytest.approx(crossing)
+    assert mc.at_matched_loss(train[0], val[0], 0.5) == pytest.approx(0.8)  # exactly at epoch 2
+    assert np.isnan(mc.at_matched_loss(train[3], val[3], 0.5))  # diverged before reaching it
+
+
+def test_batch_accuracy_is_the_grid_s_final_validation_accuracy_and_cached(digits):
+    grid = nets.train_grid(nets.MLP(n_hidden=32), digits, optim.SGD, [0.1, 0.5], seeds=[0, 3], epochs=1,
+                           batch_size=128)
+    got = mc.batch_accuracy([0.1, 0.5], batch_size=128, seeds=[0, 3], epochs=1)
+    np.testing.assert_array_equal(got, grid.val_acc[:, :, -1])
+    again = mc.batch_accuracy([0.5, 0.1], batch_size=128, seeds=(0, 3), epochs=1)
+    np.testing.assert_array_equal(again, got[::-1])
+    again[0, 0] = -1.0  # callers cannot change the cache
+    assert mc.batch_accuracy([0.5], batch_size=128, seeds=(0, 3), epochs=1)[0, 0] == got[1, 0]

@@ -7,14 +7,17 @@ property passes.
 
 import numpy as np
 
-from lrcourse import descent, landscapes, theory
-from lrcourse.checks import FAIL, PASS, CheckResult, Mistake, check_value
+from lrcourse import descent, evidence, landscapes, theory
+from lrcourse.checks import FAIL, PASS, CheckResult
+from lrcourse.experiments import misconceptions as experiments
 
 __all__ = ["refuting_rates", "settling_schedule", "budget_rate", "scaled_rate"]
 
 BOWL = landscapes.Quadratic1D(L=4.0)
 WELL = landscapes.DoubleWell()
 BUDGET = {"L": 1.0, "noise_std": 1.0, "w0": 10.0, "t": 100}
+SCALING = {"batch_size": 128, "epochs": 10, "seeds": tuple(range(10)), "reference": (0.3, 0.6, 1.2)}
+CHANCE = 0.15  # a run at or below this validation accuracy has collapsed to guessing (10 classes)
 
 
 def refuting_rates(smaller_lr, larger_lr, steps=1000, tol=1e-6):
@@ -143,15 +146,59 @@ def budget_rate(answer):
 
 
 def scaled_rate(answer):
-    """Check the linear scaling rule: best rate 0.3 at batch 32 becomes 0.3 * 128/32 = 1.2 at batch 128."""
-    return check_value(
-        answer,
-        0.3 * 128 / 32,
-        name="lr_for_batch_128",
-        what="the linear scaling rule: η grows with the batch size",
-        mistakes=[
-            Mistake(0.3 * 2, "that is the square-root rule, η · √(128/32); the linear rule multiplies by 128/32."),
-            Mistake(0.3 * 32 / 128, "a larger batch averages out noise, so the rule *raises* the rate."),
-            Mistake(0.3, "the rule changes the rate with the batch size."),
-        ],
+    """Check a rate for batch size 128 by this task's evidence, not by a rule.
+
+    The exercise: a run tuned at batch 32 uses ``eta = 0.3``; at batch 128,
+    with the same number of epochs, which rate would you use? The linear
+    scaling rule says ``0.3 * 128/32 = 1.2``, the square-root rule 0.6; on
+    this task the measurements decide. The check trains the chapter's network
+    at batch 128 for 10 epochs with 10 seeds at the answer and at the
+    reference rates ``SCALING["reference"]`` (0.3, 0.6 and 1.2; the runs are
+    cached by :func:`lrcourse.experiments.misconceptions.batch_accuracy`, so
+    the chapter's own runs are reused), picks the best reference rate by
+    mean validation accuracy (:func:`lrcourse.evidence.best_rate`), and
+    passes the answer if
+
+    - none of its 10 seeds collapsed (ended at chance, accuracy <= 0.15), and
+    - it is not detectably worse than the best reference rate: the 95 %
+      interval of the paired difference (answer - best) reaches 0.
+    """
+    if answer is None:
+        return CheckResult(False, f"{FAIL}: lr_for_batch_128 is not answered yet (it is still None).")
+    try:
+        rate = float(answer)
+    except (TypeError, ValueError):
+        return CheckResult(False, f"{FAIL}: lr_for_batch_128 must be a number, got {answer!r}.")
+    if not np.isfinite(rate) or rate <= 0 or rate > 100:
+        return CheckResult(False, f"{FAIL}: lr_for_batch_128 must be a rate > 0 and <= 100, got {answer!r}.")
+    reference = np.array(SCALING["reference"])
+    runs = dict(batch_size=SCALING["batch_size"], seeds=SCALING["seeds"], epochs=SCALING["epochs"])
+    known = experiments.batch_accuracy(reference, **runs)
+    best = evidence.best_rate(reference, known)
+    mine = experiments.batch_accuracy([rate], **runs)[0]
+    n = mine.size
+    collapsed = int(np.sum(~(np.nan_to_num(mine, nan=0.0) > CHANCE)))
+    if collapsed:
+        return CheckResult(
+            False,
+            f"{FAIL}: at η = {rate:.4g}, {collapsed} of {n} seeds collapsed (ended at chance or diverged). "
+            "Hint: a larger batch lowers the gradient noise, but not the curvature of the loss; the largest stable "
+            "rate is set by the curvature, and here every batch size collapses at about the same rate (claim 10).",
+        )
+    gap = evidence.paired_difference(mine, known[best.index])
+    where = f"mean validation accuracy {np.mean(mine):.4f} against {best.mean:.4f} at η = {best.lr:g}, the best tested"
+    if gap.high < 0:
+        if rate < best.lr:
+            hint = ("too low: with the same epochs a batch of 128 takes 4 times fewer steps than a batch of 32, "
+                    "so it needs a larger rate to get as far.")
+        else:
+            hint = ("too high: no seed collapsed, but the runs are worse; past the best rate the steps overshoot. "
+                    "Compare a few rates between the old one and yours.")
+        return CheckResult(
+            False, f"{FAIL}: η = {rate:.4g} is detectably worse ({where}; difference {gap.text()}). Hint: {hint}"
+        )
+    return CheckResult(
+        True,
+        f"{PASS}: η = {rate:.4g}: {where}; paired difference {gap.text()} over {gap.n} seeds, "
+        f"no detectable shortfall; worst seed {np.min(mine):.4f}.",
     )

@@ -7,27 +7,32 @@ or computes the closed form an experiment is compared with:
 ======================  =======================================================
 ``best_rate``             the rate with the best mean score over seeds (from :mod:`lrcourse.evidence`)
 ``distance_from_init``    how far each run of a grid moved, ``||w_T - w_0||``
-``basin_shares``          where runs on the double well ended
+``at_matched_loss``       a metric read where each run's training loss first reaches a target
+``basin_shares``          where runs on a double well ended
 ``sensitivity``           how much a score swings over each hyperparameter
+``batch_accuracy``        the digits network's validation accuracy at a batch size, cached per rate
 ======================  =======================================================
 
 Every function is vectorized over rates (and seeds); none loops over rates.
 """
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
 
-from lrcourse import _validate, landscapes, training
+from lrcourse import _validate, data, landscapes, models, optim, training
 from lrcourse.evidence import BestRate, best_rate
 
 __all__ = [
     "BestRate",
     "best_rate",
     "distance_from_init",
+    "at_matched_loss",
     "basin_shares",
     "Sensitivity",
     "sensitivity",
+    "batch_accuracy",
 ]
 
 
@@ -56,6 +61,55 @@ def distance_from_init(grid):
     return np.sqrt(squares)
 
 
+def at_matched_loss(train_loss, values, target):
+    """A per-epoch metric read where each run's training loss first reaches ``target``.
+
+    Comparing rates after a fixed number of epochs compares how *far* they
+    trained; comparing them at the same training loss asks how *well* they
+    generalize for the same fit. With ``e`` the first epoch at which the
+    training loss ``l_e <= target``, the value is interpolated linearly in the
+    training loss between epochs ``e - 1`` and ``e``:
+
+    .. math::
+
+        v^\\ast = v_{e-1} + (\\text{target} - l_{e-1}) \\, \\frac{v_e - v_{e-1}}{l_e - l_{e-1}}
+
+    (``v_0`` if ``e = 0``).
+
+    Parameters
+    ----------
+    train_loss, values : array_like, shape (..., epochs + 1)
+        Per-epoch training loss and the metric to read (e.g. ``GridResult.val_loss``).
+    target : float
+        The training loss to match, > 0.
+
+    Returns
+    -------
+    ndarray, shape (...)
+        NaN for a run that never reached the target (or diverged before it).
+
+    >>> at_matched_loss([[2.0, 1.0, 0.5], [2.0, 1.5, 1.2]], [[2.1, 1.2, 0.8], [2.1, 1.6, 1.3]], 0.75)
+    array([ 1., nan])
+    """
+    target = _validate.number(target, "target", low=0, low_open=True)
+    train_loss = np.asarray(train_loss, dtype=float)
+    values = np.asarray(values, dtype=float)
+    if train_loss.shape != values.shape or train_loss.ndim == 0:
+        raise ValueError(
+            "train_loss and values must have the same shape (..., epochs + 1), "
+            f"got {train_loss.shape} and {values.shape}"
+        )
+    reached = train_loss <= target
+    first = reached.argmax(axis=-1)
+    before = np.maximum(first - 1, 0)
+    pick = lambda a, e: np.take_along_axis(a, e[..., np.newaxis], axis=-1)[..., 0]  # noqa: E731
+    l0, l1 = pick(train_loss, before), pick(train_loss, first)
+    v0, v1 = pick(values, before), pick(values, first)
+    drop = l0 - l1
+    weight = np.divide(l0 - target, drop, out=np.zeros_like(drop), where=drop > 0)
+    return np.where(reached.any(axis=-1), v0 + weight * (v1 - v0), np.nan)
+
+
 def basin_shares(landscape, positions):
     """Fractions of runs on a double well that end in each basin, or diverged.
 
@@ -65,7 +119,7 @@ def basin_shares(landscape, positions):
 
     Parameters
     ----------
-    landscape : lrcourse.landscapes.DoubleWell (or Noisy around one)
+    landscape : lrcourse.landscapes.DoubleWell or FlatDeepWell (or Noisy around one)
     positions : array_like
         Final positions, one per run.
 
@@ -148,3 +202,40 @@ def sensitivity(results):
         rows.append(Sensitivity(name, values[worst], float(means[worst]), values[best], float(means[best]),
                                 float(means[best] - means[worst]), spread))
     return sorted(rows, key=lambda row: -row.swing)
+
+
+@functools.lru_cache(maxsize=None)
+def _batch_runs(lr, batch_size, seeds, epochs):
+    model = models.MLP(n_hidden=32)
+    grid = training.train_grid(model, data.load_digits(), optim.SGD, [lr], seeds=list(seeds), epochs=epochs,
+                               batch_size=batch_size)
+    return grid.val_acc[0, :, -1]
+
+
+def batch_accuracy(lrs, batch_size=128, seeds=tuple(range(10)), epochs=10):
+    """Final validation accuracy of the chapter's network (32 ReLU units, SGD) at one batch size, per rate and seed.
+
+    The runs are those of ``training.train_grid(MLP(n_hidden=32), digits,
+    optim.SGD, lrs, seeds, epochs, batch_size)``; each rate's runs are cached,
+    so that the chapter and the self-check of its batch-size exercise train
+    every rate once. Seeds share their initialization and minibatch order
+    across rates, so two rates' results pair up seed by seed.
+
+    Parameters
+    ----------
+    lrs : sequence of float
+    batch_size, epochs : int
+    seeds : sequence of int
+
+    Returns
+    -------
+    ndarray, shape (len(lrs), len(seeds))
+        NaN for a run that diverged.
+    """
+    lrs = _validate.array(lrs, "lrs", low=0).reshape(-1)
+    batch_size = _validate.integer(batch_size, "batch_size", low=1)
+    epochs = _validate.integer(epochs, "epochs", low=1)
+    seeds = tuple(_validate.integer(s, f"seeds[{k}]", low=0) for k, s in enumerate(seeds))
+    if lrs.size == 0 or not seeds:
+        raise ValueError(f"lrs and seeds must each hold at least one value, got {lrs.size} and {len(seeds)}")
+    return np.stack([_batch_runs(float(lr), batch_size, seeds, epochs) for lr in lrs])
