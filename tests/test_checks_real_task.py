@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from lrcourse import evidence
 from lrcourse.checks import real_task as check
 
 
@@ -35,6 +36,10 @@ def test_best_rate(wrong, hint):
     assert "not written yet" in check.best_rate(placeholder).message
     result = check.best_rate(wrong)
     assert not result.passed and hint in result.message, result.message
+
+
+def test_best_rate_check_agrees_with_the_policy_the_chapter_selects_by():
+    assert check.best_rate(lambda lrs, val_acc: evidence.best_rate(lrs, val_acc).lr).passed
 
 
 @pytest.mark.parametrize(
