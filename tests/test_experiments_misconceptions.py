@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from lrcourse import data, landscapes, nets, optim
+from lrcourse import data, descent, landscapes, nets, optim, schedules
 from lrcourse.experiments import misconceptions as mc
 
 
@@ -82,3 +82,22 @@ def test_batch_accuracy_is_the_grid_s_final_validation_accuracy_and_cached(digit
     np.testing.assert_array_equal(again, got[::-1])
     again[0, 0] = -1.0  # callers cannot change the cache
     assert mc.batch_accuracy([0.5], batch_size=128, seeds=(0, 3), epochs=1)[0, 0] == got[1, 0]
+
+
+def test_final_positions_pairs_the_noise_run_by_run_across_plans():
+    well = landscapes.FlatDeepWell()
+    starts = np.full(50, -1.0)
+    plans = {"a": 0.1, "b": schedules.constant(0.1), "c": 0.2}
+    ends = mc.final_positions(well, plans, starts, 100, noise_std=1.0, seed=3)
+    np.testing.assert_array_equal(ends["a"], ends["b"])  # the same rate and the same noise: the same runs
+    noisy = landscapes.Noisy(well, 1.0)
+    direct = descent.run(noisy, starts, schedules.constant(0.2), 100, rng=np.random.default_rng(3))
+    np.testing.assert_array_equal(ends["c"], direct.positions[-1])
+    quiet = mc.final_positions(well, {"a": 0.1}, [-1.2, 0.5], 300)["a"]
+    np.testing.assert_allclose(quiet, [-1.0, 1.0], atol=1e-9)  # no noise: gradient descent to the nearest minimum
+    with pytest.raises(TypeError, match="landscape"):
+        mc.final_positions(landscapes.Noisy(well, 1.0), plans, starts, 10)
+    with pytest.raises(ValueError, match="plans"):
+        mc.final_positions(well, {}, starts, 10)
+    with pytest.raises(ValueError, match="noise_std"):
+        mc.final_positions(well, plans, starts, 10, noise_std=-1.0)

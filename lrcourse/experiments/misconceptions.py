@@ -9,6 +9,7 @@ or computes the closed form an experiment is compared with:
 ``distance_from_init``    how far each run of a grid moved, ``||w_T - w_0||``
 ``at_matched_loss``       a metric read where each run's training loss first reaches a target
 ``basin_shares``          where runs on a double well ended
+``final_positions``       where runs of several rate plans end, with noise paired run by run
 ``sensitivity``           how much a score swings over each hyperparameter
 ``batch_accuracy``        the digits network's validation accuracy at a batch size, cached per rate
 ======================  =======================================================
@@ -21,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from lrcourse import _validate, data, landscapes, models, optim, training
+from lrcourse import _validate, data, descent, landscapes, models, optim, schedules, training
 from lrcourse.evidence import BestRate, best_rate
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "distance_from_init",
     "at_matched_loss",
     "basin_shares",
+    "final_positions",
     "Sensitivity",
     "sensitivity",
     "batch_accuracy",
@@ -145,6 +147,55 @@ def basin_shares(landscape, positions):
         "shallow": float((finite & ~deep).mean()),
         "diverged": float((~finite).mean()),
     }
+
+
+def final_positions(landscape, plans, starts, steps, noise_std=0.0, seed=0):
+    """Where gradient descent (or SGD with Gaussian gradient noise) ends, for several rate plans, paired run by run.
+
+    Every plan runs from every start for ``steps`` steps. With ``noise_std =
+    sigma > 0`` the gradient is ``g(w) + sigma xi`` (:class:`lrcourse.landscapes.Noisy`),
+    and each plan draws its noise from a fresh ``np.random.default_rng(seed)``:
+    run ``k`` of every plan sees the same noise ``xi_{k,t}``, so the plans'
+    outcomes pair up run by run (:func:`lrcourse.evidence.paired_difference`).
+
+    Parameters
+    ----------
+    landscape : a noiseless 1-D landscape (e.g. DoubleWell, FlatDeepWell)
+    plans : dict
+        ``name -> rate``: a constant ``eta`` (float) or a schedule ``eta_t``.
+    starts : array_like, shape (n_runs,)
+    steps : int
+    noise_std : float, default 0
+    seed : int, default 0
+
+    Returns
+    -------
+    dict
+        ``name -> ndarray of shape (n_runs,)``, the final positions (NaN where
+        a run diverged).
+
+    At ``eta = 1`` the deep minimum of the double well (curvature 2.5) is
+    unstable, so a run there keeps bouncing; the shallow one (1.5) holds:
+
+    >>> well = landscapes.DoubleWell()
+    >>> ends = final_positions(well, {"small": 0.1, "large": 1.0}, [-1.2, 0.5], 200)
+    >>> {name: well.which_minimum(end, tol=1e-3).tolist() for name, end in ends.items()}
+    {'small': ['shallow', 'deep'], 'large': ['shallow', 'neither']}
+    """
+    if isinstance(landscape, landscapes.Noisy) or getattr(landscape, "dim", None) != 1:
+        raise TypeError(f"landscape must be a noiseless 1-D landscape (noise comes from noise_std), got {landscape!r}")
+    if not isinstance(plans, dict) or not plans:
+        raise ValueError(f"plans must be a non-empty dict name -> rate or schedule, got {plans!r}")
+    starts = _validate.array(starts, "starts").reshape(-1)
+    noise_std = _validate.number(noise_std, "noise_std", low=0)
+    seed = _validate.integer(seed, "seed", low=0)
+    field = landscapes.Noisy(landscape, noise_std) if noise_std > 0 else landscape
+    ends = {}
+    for name, plan in plans.items():
+        rate = plan if callable(plan) else schedules.constant(_validate.number(plan, f"plans[{name!r}]", low=0))
+        rng = np.random.default_rng(seed) if noise_std > 0 else None
+        ends[name] = np.asarray(descent.run(field, starts, rate, steps, rng=rng).positions[-1], dtype=float)
+    return ends
 
 
 class Sensitivity(NamedTuple):
