@@ -21,6 +21,15 @@ Divergence is detected before anything overflows: see :func:`run`.
 lr=0.5: converged to loss 3.9e-31 in 50 steps (within 1e-06 of the minimum from step 10)
 lr=1.5: converged to loss 3.9e-31 in 50 steps (within 1e-06 of the minimum from step 10)
 lr=2.5: diverged at step 18
+
+A run that neither converged nor diverged says which way its loss is going
+(:meth:`Trajectory.outcomes`): here ``lr=2.05`` is growing, slowly, and
+would only pass the divergence threshold after many more steps.
+
+>>> print(run(Quadratic1D(L=1.0), x0=1.0, lr=[0.01, 2.0, 2.05], steps=50).describe())
+lr=0.01: still decreasing after 50 steps, loss 0.5 -> 0.18
+lr=2: stalled after 50 steps, loss 0.5 -> 0.5
+lr=2.05: growing after 50 steps, loss 0.5 -> 66
 """
 
 from dataclasses import dataclass
@@ -132,14 +141,15 @@ class Trajectory:
         """A measured table, one row per run: outcome, steps to ``tol``, final loss, overshoot.
 
         Columns: the rate (first to last for a schedule); the outcome
-        (``diverged at step t``, ``converged`` if the final loss is within
-        ``tol`` of ``f*``, else ``not converged``); the first step with
+        (``diverged at step t``, else :meth:`outcomes`' word: ``converged``,
+        ``still decreasing``, ``growing`` or ``stalled``); the first step with
         ``f(w_t) - f* <= tol`` (:meth:`steps_to`, ``never`` if not reached);
         the final loss (``-`` after divergence); and
         :meth:`oscillation_amplitude`.
         """
         tol = _validate.number(tol, "tol", low=0)
         runs = [self] if self.n_runs is None else [self[i] for i in range(self.n_runs)]
+        words = {"decreasing": "still decreasing"}
         header = f"{'lr':>15}  {'outcome':<21}  {f'steps to {tol:.0e}':>16}  {'final loss':>10}  {'overshoot':>9}"
         lines = [header]
         for one in runs:
@@ -147,21 +157,70 @@ class Trajectory:
             if one.diverged:
                 outcome, final = f"diverged at step {one.diverged_at}", "-"
             else:
-                converged = one.final_loss - one.min_value <= tol
-                outcome, final = ("converged" if converged else "not converged"), f"{one.final_loss:.2e}"
+                outcome = one.outcomes(tol)
+                outcome, final = words.get(outcome, outcome), f"{one.final_loss:.2e}"
             lines.append(
                 f"{_rate_text(one.lrs):>15}  {outcome:<21}  {'never' if reached is None else reached:>16}  "
                 f"{final:>10}  {one.oscillation_amplitude():>9.3g}"
             )
         return "\n".join(lines)
 
+    def outcomes(self, tol=1e-6):
+        """What each run did, in one word: diverged, converged, decreasing, growing or stalled.
+
+        ``"diverged"`` if the run was stopped (see :func:`run`);
+        ``"converged"`` if the final loss gap ``f(w_T) - f*`` is at most
+        ``tol``. Otherwise the trend of the last stretch decides: with
+        ``k = max(1, T // 4)`` steps, the largest and the smallest gap over
+        the last ``k`` steps are compared with those over the ``k`` steps
+        before them (a window of two steps or more spans both phases of an
+        oscillation). ``"growing"`` if the largest rose by more than 0.1 %;
+        ``"decreasing"`` if it fell by more than 0.1 % and the smallest did
+        not rise by more than 0.1 %; else ``"stalled"``: a standstill (such
+        as ``eta = 2/L`` on a quadratic), a cycle, or a run that bounces
+        without getting lower. A growing run has not (yet) passed the
+        divergence threshold; a decreasing one needs more steps.
+        Without a known ``f*`` the gap is taken to the smallest loss seen.
+
+        Returns a str for one run, an array of str for a batch.
+
+        Examples
+        --------
+        On ``f = w^2/2`` from ``w_0 = 2``: ``eta = 1.9`` still contracts by
+        ``0.9`` per step, ``eta = 2`` swaps sides for ever, ``eta = 2.3``
+        grows by ``1.3`` per step but is still below the threshold after 25
+        steps.
+
+        >>> from lrcourse.landscapes import Quadratic1D
+        >>> run(Quadratic1D(L=1.0), 2.0, [0.5, 1.9, 2.0, 2.3], 25).outcomes()
+        array(['converged', 'decreasing', 'stalled', 'growing'], dtype='<U10')
+        """
+        tol = _validate.number(tol, "tol", low=0)
+        losses = self.losses if self.n_runs is not None else self.losses[:, np.newaxis]
+        floor = self.min_value if self.min_value is not None else np.nanmin(losses, axis=0)
+        gaps = losses - floor
+        steps = self.steps
+        k = max(1, steps // 4)
+        earlier, recent = gaps[max(0, steps - 2 * k) : steps - k + 1], gaps[steps - k + 1 :]
+        top = _relative_change(np.max(earlier, axis=0), np.max(recent, axis=0))
+        bottom = _relative_change(np.min(earlier, axis=0), np.min(recent, axis=0))
+        falling = (top < -1e-3) & (bottom <= 1e-3)
+        words = np.where(top > 1e-3, "growing", np.where(falling, "decreasing", "stalled"))
+        if self.min_value is not None:
+            words = np.where(gaps[-1] <= tol, "converged", words)
+        words = np.where(np.atleast_1d(self.diverged_at) >= 0, "diverged", words).astype("<U10")
+        return str(words[0]) if self.n_runs is None else words
+
     def describe(self, tol=1e-6):
         """The outcome in words, one line per run.
 
         ``"lr=2.5: diverged at step 37"``; ``"lr=0.5: converged to loss
         1.2e-09 in 100 steps (within 1e-06 of the minimum from step 12)"``
-        when the final loss is within ``tol`` of the minimum; otherwise
-        ``"lr=0.01: not converged after 100 steps, loss 0.37"``.
+        when the final loss is within ``tol`` of the minimum; otherwise the
+        trend of :meth:`outcomes`, with the loss at the start and at the end:
+        ``"lr=0.05: still decreasing after 25 steps, loss 2 -> 0.15"``,
+        ``"lr=2.3: growing after 25 steps, loss 2 -> 1e+06"`` or
+        ``"lr=2: stalled after 25 steps, loss 2 -> 2"``.
         """
         tol = _validate.number(tol, "tol", low=0)
         if self.n_runs is None:
@@ -211,7 +270,9 @@ class Trajectory:
                 f"{label}: converged to loss {final:.2g} in {steps} steps "
                 f"(within {tol:g} of the minimum from step {first})"
             )
-        return f"{label}: not converged after {steps} steps, loss {final:.2g}"
+        one = Trajectory(positions=losses, losses=losses, lrs=lrs, diverged_at=-1, min_value=self.min_value)
+        trend = {"decreasing": "still decreasing"}.get(one.outcomes(tol), one.outcomes(tol))
+        return f"{label}: {trend} after {steps} steps, loss {float(losses[0]):.2g} -> {final:.2g}"
 
 
 def run(landscape, x0, lr, steps, optimizer=None, *, blowup=1e6, rng=None):
@@ -423,6 +484,14 @@ def _shaped(values, batch, axis=0):
         return values
     one = np.take(values, 0, axis=axis)
     return int(one) if one.ndim == 0 and one.dtype.kind == "i" else one
+
+
+def _relative_change(before, after):
+    """``after / before - 1`` for gaps ``>= 0``: ``inf`` from 0 to a positive gap, 0 from 0 to 0."""
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = after / np.where(before > 0, before, 1.0) - 1
+    return np.where(before > 0, ratio, np.where(after > 0, np.inf, 0.0))
 
 
 def _rate_label(lrs):

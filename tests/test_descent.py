@@ -248,13 +248,43 @@ def test_final_loss_and_describe():
     assert lines[1] == (
         f"lr=0.5: converged to loss {final[1]:.2g} in 100 steps (within 1e-06 of the minimum from step 10)"
     )
-    assert lines[2] == f"lr=0.001: not converged after 100 steps, loss {final[2]:.2g}"
+    assert lines[2] == f"lr=0.001: still decreasing after 100 steps, loss 0.5 -> {final[2]:.2g}"
     assert trajectory[2].describe(tol=1.0).startswith("lr=0.001: converged to loss")
 
 
 def test_describe_names_a_varying_rate_by_its_ends():
     trajectory = run(Quadratic1D(), 1.0, lambda t: 0.5 * 0.5**t, 4)
-    assert trajectory.describe().startswith("lr=0.5..0.0625: not converged after 4 steps, loss ")
+    assert trajectory.describe().startswith("lr=0.5..0.0625: still decreasing after 4 steps, loss 0.5 -> ")
+
+
+def test_outcomes_tell_a_growing_run_from_a_slow_one_and_a_standstill():
+    # On f = w^2/2 (L = 1) each step multiplies w by 1 - eta: the loss gap by (1 - eta)^2.
+    rates = np.array([0.05, 1.0, 1.9, 2.0, 2.1, 2.3, 3.0])
+    trajectory = run(Quadratic1D(L=1.0), 2.0, rates, 25)
+    expected = ["decreasing", "converged", "decreasing", "stalled", "growing", "growing", "diverged"]
+    assert trajectory.outcomes().tolist() == expected
+    assert trajectory[5].outcomes() == "growing"
+    assert trajectory.final_loss[5] == pytest.approx(2.0 * 1.3**50, rel=1e-12)  # 1e6, below the threshold 2e6
+    lines = trajectory.describe().splitlines()
+    assert lines[0] == f"lr=0.05: still decreasing after 25 steps, loss 2 -> {2.0 * 0.95**50:.2g}"
+    assert lines[3] == "lr=2: stalled after 25 steps, loss 2 -> 2"
+    assert lines[5] == f"lr=2.3: growing after 25 steps, loss 2 -> {2.0 * 1.3**50:.2g}"
+    # A tolerance that the slow run meets turns it into converged.
+    assert trajectory.outcomes(tol=1.0)[0] == "converged"
+
+
+def test_outcomes_compare_the_last_stretch_not_the_start():
+    # Up for 10 steps, then down: the last stretch decides, so it is decreasing although above its start.
+    trajectory = run(Quadratic1D(L=1.0), 1.0, lambda t: 2.2 if t < 10 else 0.05, 40)
+    assert trajectory.final_loss == pytest.approx(0.5 * 1.2**20 * 0.95**60, rel=1e-12)  # 0.88, above the start's 0.5
+    assert trajectory.outcomes() == "decreasing"
+    # Bouncing: the peaks fall but the troughs rise, so the run is not getting lower.
+    bounce = Trajectory(positions=None, losses=np.array([0.0, 4, 1, 4, 1, 4, 1, 3, 2]), lrs=np.ones(8),
+                        diverged_at=-1, min_value=0.0)
+    assert bounce.outcomes() == "stalled"
+    assert "stalled after 8 steps, loss 0 -> 2" in bounce.describe()
+    without_minimum = run(Bowl(), 1.0, np.array([0.25, 1.0, 1.1]), 20)
+    assert without_minimum.outcomes().tolist() == ["decreasing", "stalled", "growing"]
 
 
 def test_reprs():
@@ -363,10 +393,10 @@ def test_table_rows_report_each_measurement():
     trajectory = run(Quadratic1D(L=1.0), 1.0, np.array([0.001, 0.5, 1.5, 2.0, 2.5]), 100)
     header, *rows = trajectory.table(tol=1e-6).splitlines()
     assert header.split() == ["lr", "outcome", "steps", "to", "1e-06", "final", "loss", "overshoot"]
-    assert rows[0].split() == ["0.001", "not", "converged", "never", f"{trajectory.final_loss[0]:.2e}", "0"]
+    assert rows[0].split() == ["0.001", "still", "decreasing", "never", f"{trajectory.final_loss[0]:.2e}", "0"]
     assert rows[1].split() == ["0.5", "converged", "10", f"{trajectory.final_loss[1]:.2e}", "0"]
     assert rows[2].split() == ["1.5", "converged", "10", f"{trajectory.final_loss[2]:.2e}", "0.5"]
-    assert rows[3].split() == ["2", "not", "converged", "never", "5.00e-01", "1"]
+    assert rows[3].split() == ["2", "stalled", "never", "5.00e-01", "1"]
     assert rows[4].split()[:5] == ["2.5", "diverged", "at", "step", "18"]
     assert rows[4].split()[5:7] == ["never", "-"]
 
