@@ -44,6 +44,7 @@ __all__ = [
     "loss_gap_quadratic",
     "momentum_contraction_factor",
     "momentum_effective_lr",
+    "momentum_noise_floor",
     "momentum_stability_limit",
     "noise_floor_quadratic",
     "noisy_quadratic_loss",
@@ -473,6 +474,55 @@ def momentum_effective_lr(lr, beta, t=None):
         return _validate.scalar_or_array(lr / (1 - beta))
     t = _validate.steps(t, "t", low=1).astype(float)
     return _validate.scalar_or_array(lr * (1 - beta**t) / (1 - beta))
+
+
+def momentum_noise_floor(lr, beta, L, noise_std):
+    r"""The loss level where SGD with momentum settles on a noisy 1-D quadratic.
+
+    On ``f(w) = L/2 w^2`` with gradients ``L w + sigma xi_t`` (independent
+    standard normal ``xi_t``, :class:`lrcourse.landscapes.Noisy`), the heavy
+    ball (PyTorch's ``SGD(momentum=beta)``, no dampening) makes the error an
+    autoregression of order two, ``z_t = (1 + beta - eta L) z_{t-1} - beta
+    z_{t-2} - eta sigma xi_t``. Inside the stability limit ``eta < 2 (1 +
+    beta) / L`` its variance settles at ``(1 + beta) eta sigma^2 / ((1 -
+    beta) L (2 (1 + beta) - eta L))``, so the expected loss gap is
+
+    .. math::
+
+        \mathbb{E}[f(w_t) - f^*] \to
+            \frac{(1 + \beta)\, \eta \sigma^2}{2 (1 - \beta) (2 (1 + \beta) - \eta L)}
+            \approx \frac{\eta}{1 - \beta} \cdot \frac{\sigma^2}{4}
+            \text{ for small } \eta L,
+
+    plain SGD's floor (:func:`noise_floor_quadratic`) at the rate ``eta / (1
+    - beta)``: for noise, momentum multiplies the rate by ``1 / (1 - beta)``.
+    With ``beta = 0`` it is :func:`noise_floor_quadratic` exactly. At or
+    above the limit there is no floor: ``inf``.
+
+    Parameters
+    ----------
+    lr : float or array
+        ``eta >= 0``.
+    beta : float or array
+        Momentum, in ``[0, 1)``.
+    L : float
+        The curvature, > 0.
+    noise_std : float
+        ``sigma >= 0``.
+
+    >>> momentum_noise_floor([0.1, 0.01], beta=[0.0, 0.9], L=1.0, noise_std=1.0)
+    array([0.02631579, 0.02506596])
+    >>> momentum_noise_floor(3.8, beta=0.9, L=1.0, noise_std=1.0)
+    inf
+    """
+    lr = _rates(lr)
+    beta = _momentum(beta)
+    L = _positive(L, "L")
+    sigma = _validate.number(noise_std, "noise_std", low=0)
+    room = 2 * (1 + beta) - lr * L
+    with np.errstate(divide="ignore", invalid="ignore"):
+        floor = (1 + beta) * lr * sigma**2 / (2 * (1 - beta) * np.where(room > 0, room, 1.0))
+    return _validate.scalar_or_array(np.where(room > 0, floor, np.inf))
 
 
 def adam_uncorrected_step(t, betas=(0.9, 0.999)):

@@ -177,8 +177,31 @@ def test_nesterov_takes_a_numpy_bool_as_optim_does():
         (lambda: theory.adam_uncorrected_step(1, betas=(0.9, 1.0)), ValueError, r"betas\[1\] must be"),
         (lambda: theory.adam_uncorrected_step(1, betas=0.9), TypeError, r"betas must be a pair"),
         (lambda: theory.adam_uncorrected_step(1, betas=(0.9,)), TypeError, r"^betas must be a pair of finite numbers"),
+        (lambda: theory.momentum_noise_floor(0.1, 0.9, 1.0, noise_std=-1.0), ValueError, r"noise_std must be"),
+        (lambda: theory.momentum_noise_floor(0.1, 1.0, 1.0, 1.0), ValueError, r"beta must .* < 1, got 1.0"),
     ],
 )
 def test_bad_input_names_the_argument(call, error, pattern):
     with pytest.raises(error, match=pattern):
         call()
+
+
+def test_momentum_noise_floor_is_the_variance_of_the_order_two_recursion():
+    # Without momentum it is SGD's floor; with it, the stationary second moment of
+    # z_t = a z_{t-1} - beta z_{t-2} + e_t, computed here from the 2 x 2 Lyapunov equation.
+    np.testing.assert_allclose(
+        theory.momentum_noise_floor([0.1, 1.5], 0.0, L=1.0, noise_std=2.0),
+        theory.noise_floor_quadratic([0.1, 1.5], L=1.0, noise_std=2.0), rtol=1e-14)
+    for lr, beta, L, sigma in ((0.3, 0.5, 2.0, 1.0), (0.01, 0.9, 1.0, 3.0), (3.0, 0.9, 1.0, 1.0)):
+        A = np.array([[1 + beta - lr * L, -beta], [1.0, 0.0]])
+        Q = np.array([[(lr * sigma) ** 2, 0.0], [0.0, 0.0]])
+        C = np.linalg.solve(np.eye(4) - np.kron(A, A), Q.ravel()).reshape(2, 2)  # C = A C A^T + Q
+        assert theory.momentum_noise_floor(lr, beta, L, sigma) == pytest.approx(L * C[0, 0] / 2, rel=1e-10)
+
+
+def test_momentum_noise_floor_is_sgds_at_lr_over_one_minus_beta_for_small_rates_and_ends_at_the_limit():
+    small = theory.momentum_noise_floor(1e-4, 0.9, L=1.0, noise_std=1.0)
+    assert small == pytest.approx(theory.noise_floor_quadratic(1e-3, L=1.0, noise_std=1.0), rel=1e-3)
+    limit = theory.momentum_stability_limit(1.0, 0.9)
+    assert theory.momentum_noise_floor([0.999 * limit, limit, 2 * limit], 0.9, 1.0, 1.0)[1:].tolist() == [np.inf] * 2
+    assert np.isfinite(theory.momentum_noise_floor(0.999 * limit, 0.9, 1.0, 1.0))
