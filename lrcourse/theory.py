@@ -40,6 +40,7 @@ __all__ = [
     "Tuning",
     "adam_uncorrected_step",
     "contraction_factor",
+    "descent_lemma_bound",
     "escape_steps",
     "loss_gap_quadratic",
     "momentum_contraction_factor",
@@ -303,6 +304,52 @@ def noise_floor_quadratic(lr, L, noise_std, mu=None):
     for curvature in curvatures:
         floor = floor + lr * sigma**2 / (2 * (2 - np.where(stable, lr * curvature, 0.0)))
     return _validate.scalar_or_array(np.where(stable, floor, np.inf))
+
+
+def descent_lemma_bound(lr, L, grad_norm_sq):
+    r"""The decrease of the loss that one gradient step is guaranteed, on any ``L``-smooth loss.
+
+    A loss is ``L``-smooth when its gradient changes no faster than ``L``
+    times the distance, ``||g(v) - g(w)|| <= L ||v - w||`` (for a twice
+    differentiable loss: every curvature is at most ``L``). Then the loss
+    lies below the parabola ``f(v) <= f(w) + g(w) . (v - w) + L/2 ||v - w||^2``,
+    and at ``v = w - eta g(w)`` this is the *descent lemma* (Nesterov 2018,
+    section 1.2; Bottou, Curtis & Nocedal 2018, section 4.1):
+
+    .. math::
+
+        f(w) - f(w - \eta \nabla f(w)) \;\ge\;
+            \eta \left(1 - \frac{\eta L}{2}\right) \|\nabla f(w)\|^2 .
+
+    The right-hand side, returned here, is positive exactly for
+    ``0 < eta < 2 / L`` and largest at ``eta = 1 / L``, where it is
+    ``||g||^2 / (2 L)``. Above ``2 / L`` it is negative: the lemma then only
+    bounds how much the loss can *rise*. On ``f = L/2 w^2`` the bound is an
+    equality, so neither number can be improved for the class of
+    ``L``-smooth losses.
+
+    Parameters
+    ----------
+    lr : float or array
+        ``eta >= 0``.
+    L : float or array
+        The smoothness constant (the largest curvature anywhere), > 0.
+    grad_norm_sq : float or array
+        ``||grad f(w)||^2 >= 0``, the squared length of the gradient.
+
+    Returns
+    -------
+    float or ndarray
+        The guaranteed decrease ``eta (1 - eta L / 2) ||g||^2``, broadcast
+        over the arguments.
+
+    >>> descent_lemma_bound([0.5, 1.0, 2.0, 3.0], L=1.0, grad_norm_sq=4.0)
+    array([ 1.5,  2. ,  0. , -6. ])
+    """
+    lr = _rates(lr)
+    L = _positive(L, "L")
+    grad_norm_sq = _validate.array(grad_norm_sq, "grad_norm_sq", low=0)
+    return _validate.scalar_or_array(lr * (1 - lr * L / 2) * grad_norm_sq)
 
 
 def _rates(lr):

@@ -346,3 +346,47 @@ def test_escape_steps_refuses_values_without_an_escape_time(kwargs, words):
     args = dict(lr=0.05, noise_std=1.0, barrier_height=0.1, curvature_min=1.5, curvature_barrier=-0.9)
     with pytest.raises(ValueError, match=words):
         theory.escape_steps(**{**args, **kwargs})
+
+
+def test_descent_lemma_bound_closed_forms():
+    L, g2 = 4.0, 9.0
+    assert theory.descent_lemma_bound(1 / L, L, g2) == g2 / (2 * L)  # the best guarantee, at 1/L
+    assert theory.descent_lemma_bound(2 / L, L, g2) == 0.0
+    assert theory.descent_lemma_bound(0.0, L, g2) == 0.0
+    assert theory.descent_lemma_bound(0.75, L, g2) < 0  # above 2/L: no guarantee
+    rates = np.linspace(0.0, 0.5, 101)
+    bound = theory.descent_lemma_bound(rates, L, g2)
+    assert rates[np.argmax(bound)] == pytest.approx(1 / L)
+    np.testing.assert_array_equal(bound[1:-1] > 0, (rates[1:-1] > 0) & (rates[1:-1] < 2 / L))
+
+
+@pytest.mark.parametrize("lr", [0.05, 0.3, 1.0, 1.7, 2.0, 2.6])
+def test_descent_lemma_is_an_equality_on_the_quadratic(lr):
+    L, w = 1.5, 2.0
+    bowl = landscapes.Quadratic1D(L=L)
+    decrease = bowl.value(w) - bowl.value(w - lr * bowl.grad(w))
+    assert decrease == pytest.approx(theory.descent_lemma_bound(lr, L, bowl.grad(w) ** 2), rel=1e-12, abs=1e-12)
+
+
+def test_descent_lemma_bound_holds_on_a_smooth_loss_and_is_loose_where_it_bends_less():
+    loss = landscapes.PseudoHuber(L=2.0, width=1.0)
+    w = np.array([-4.0, -0.5, 0.2, 1.0, 3.0])[:, None]
+    rates = np.linspace(0.0, 1.5, 61)[None, :]
+    g = loss.grad(w)
+    decrease = loss.value(w) - loss.value(w - rates * g)
+    bound = theory.descent_lemma_bound(rates, 2.0, g**2)
+    assert np.all(decrease >= bound - 1e-12)
+    assert decrease[0, -1] > 0 > bound[0, -1]  # far out, 1.5 > 2/L still decreases the loss
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"lr": -0.1, "L": 1.0, "grad_norm_sq": 1.0}, "lr must contain only finite numbers >= 0, got -0.1"),
+        ({"lr": 0.1, "L": 0.0, "grad_norm_sq": 1.0}, "L must contain only finite numbers > 0, got 0.0"),
+        ({"lr": 0.1, "L": 1.0, "grad_norm_sq": -2.0}, "grad_norm_sq must contain only finite numbers >= 0, got -2.0"),
+    ],
+)
+def test_descent_lemma_bound_bad_input_names_the_argument(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        theory.descent_lemma_bound(**kwargs)
