@@ -36,7 +36,9 @@ import numpy as np
 from lrcourse import _validate
 from lrcourse.reproducible import matmul
 
-__all__ = ["Quadratic1D", "Quadratic2D", "Rosenbrock", "DoubleWell", "FlatDeepWell", "Noisy"]
+__all__ = [
+    "Quadratic1D", "Quadratic2D", "Rosenbrock", "DoubleWell", "FlatDeepWell", "PseudoHuber", "LeastSquares", "Noisy",
+]
 
 
 def _points(x, dim):
@@ -479,6 +481,165 @@ class FlatDeepWell(DoubleWell):
     def _parameters(self):
         return {"barrier_at": self.barrier_at, "bend_at": self.bend_at, "bend_width": self.bend_width,
                 "deep_curvature": self.deep_curvature}
+
+
+class PseudoHuber(Landscape):
+    """A smooth loss that is not a quadratic: every curvature is at most ``L``, the largest at the minimum.
+
+    The pseudo-Huber (Charbonnier) loss of robust regression, with width ``s``:
+
+    .. math::
+
+        f(x) = L s^2 \\left(\\sqrt{1 + (x - c)^2 / s^2} - 1\\right), \\quad
+        g(x) = \\frac{L (x - c)}{\\sqrt{1 + (x - c)^2 / s^2}}, \\quad
+        f''(x) = \\frac{L}{(1 + (x - c)^2 / s^2)^{3/2}}
+
+    Near the minimum ``c`` it is the quadratic ``L/2 (x - c)^2``; far from it,
+    a straight line of slope ``L s``. Its curvature is largest at ``c``, where
+    it equals ``L``, so the loss is ``L``-smooth: the descent lemma
+    (:func:`lrcourse.theory.descent_lemma_bound`) holds with this ``L``
+    everywhere, yet away from ``c`` the true curvature is smaller and a step
+    decreases the loss by more than the lemma promises. Computed with
+    ``+ - * / sqrt`` only (``sqrt(1 + u^2) - 1`` as ``u^2 / (sqrt(1 + u^2) + 1)``),
+    so the values are the same on every machine.
+
+    Parameters
+    ----------
+    L : float
+        The curvature at the minimum, > 0: the smoothness constant.
+    width : float
+        ``s`` > 0, where the quadratic turns into the line.
+    center : float
+        The minimizer ``c``.
+
+    Examples
+    --------
+    >>> h = PseudoHuber(L=2.0)
+    >>> h.value(0.0), h.grad(0.0), h.hessian(0.0)
+    (0.0, 0.0, 2.0)
+    >>> round(h.hessian(1.0), 6), round(h.grad(100.0), 4)
+    (0.707107, 1.9999)
+    """
+
+    dim = 1
+
+    def __init__(self, L=1.0, width=1.0, center=0.0):
+        self.L = _validate.number(L, "L", low=0, low_open=True)
+        self.width = _validate.number(width, "width", low=0, low_open=True)
+        self.center = _validate.number(center, "center")
+        self.minimum = self.center
+        self.min_value = 0.0
+        self.default_start = self.center + 3.0 * self.width
+
+    def _root(self, x):
+        u = (x - self.center) / self.width
+        return u, np.sqrt(1 + u * u)
+
+    def _value(self, x):
+        u, root = self._root(x)
+        return self.L * self.width**2 * (u * u / (root + 1))
+
+    def _grad(self, x):
+        u, root = self._root(x)
+        return self.L * self.width * u / root
+
+    def _hessian(self, x):
+        _, root = self._root(x)
+        return self.L / (root * root * root)
+
+    def _parameters(self):
+        return {"L": self.L, "width": self.width, "center": self.center}
+
+
+class LeastSquares(Landscape):
+    """Linear least squares with two features: the mean squared error of a linear model, halved.
+
+    For ``n`` examples with features ``X`` (shape ``(n, 2)``) and targets
+    ``y`` (shape ``(n,)``):
+
+    .. math::
+
+        f(w) = \\frac{1}{2n} \\|X w - y\\|^2
+             = f^* + \\tfrac12 (w - w^*)^T H (w - w^*), \\quad
+        g(w) = H (w - w^*), \\quad H = \\frac{X^T X}{n},
+
+    with ``w* = H^{-1} X^T y / n``. The Hessian is the features' second
+    moment matrix, so the scale of the features sets the curvatures:
+    multiplying feature ``i`` by ``s_i`` multiplies ``H_ij`` by ``s_i s_j``,
+    the curvature ``H_ii`` along its weight by ``s_i^2``, and so changes the
+    condition number (LeCun et al. 1998). Dividing each centred feature by
+    its standard deviation makes the diagonal of ``H`` all ones. The loss is
+    evaluated in the form with ``w*``, so the gap ``f(w) - f*`` keeps its
+    precision near the minimum; every product is :func:`lrcourse.reproducible.matmul`.
+
+    Parameters
+    ----------
+    features : array of shape (n, 2)
+        ``X``; its two columns must not be proportional (``H`` must be
+        positive definite).
+    targets : array of shape (n,)
+        ``y``.
+
+    Examples
+    --------
+    >>> ls = LeastSquares([[1.0, 0.0], [0.0, 10.0]], [1.0, 10.0])
+    >>> ls.hessian([0.0, 0.0])
+    array([[ 0.5,  0. ],
+           [ 0. , 50. ]])
+    >>> ls.minimum, ls.min_value, ls.condition_number
+    (array([1., 1.]), 0.0, 100.0)
+    """
+
+    dim = 2
+
+    def __init__(self, features, targets):
+        X = _validate.array(features, "features")
+        y = _validate.array(targets, "targets")
+        if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] < 2:
+            raise ValueError(f"features must have shape (n, 2) with n >= 2, got shape {X.shape}")
+        if y.shape != (X.shape[0],):
+            raise ValueError(f"targets must have shape ({X.shape[0]},), one per row of features, got shape {y.shape}")
+        n = X.shape[0]
+        self.features, self.targets = X, y
+        self._H = matmul(X.T, X) / n
+        a, b, c = self._H[0, 0], self._H[0, 1], self._H[1, 1]
+        det = a * c - b * b
+        if not det > 1e-12 * (a * c):
+            raise ValueError(
+                f"features must have two columns that are not proportional (X^T X / n positive definite), "
+                f"got X^T X / n = {self._H.tolist()}"
+            )
+        moment = matmul(X.T, y) / n
+        self.minimum = np.array([c * moment[0] - b * moment[1], a * moment[1] - b * moment[0]]) / det
+        residual = matmul(X, self.minimum) - y
+        self.min_value = float(matmul(residual, residual) / (2 * n))
+        half_gap = np.sqrt((a - c) ** 2 / 4 + b * b)
+        self.curvatures = ((a + c) / 2 - half_gap, (a + c) / 2 + half_gap)
+        self.default_start = np.zeros(2)
+
+    @property
+    def condition_number(self):
+        """``kappa = L / mu``, the ratio of the Hessian's eigenvalues."""
+        mu, L = self.curvatures
+        return float(L / mu)
+
+    def _value(self, x):
+        d = x - self.minimum
+        return self.min_value + 0.5 * (self._H[0, 0] * d[..., 0] ** 2 + 2 * self._H[0, 1] * d[..., 0] * d[..., 1]
+                                       + self._H[1, 1] * d[..., 1] ** 2)
+
+    def _grad(self, x):
+        return matmul(x - self.minimum, self._H)
+
+    def _hessian(self, x):
+        return np.broadcast_to(self._H, x.shape[:-1] + (2, 2)).copy()
+
+    def max_curvature(self, x):
+        """The largest curvature ``L`` (the same everywhere) at every point of ``x``."""
+        return _validate.scalar_or_array(np.full(_points(x, 2).shape[:-1], self.curvatures[1]))
+
+    def _parameters(self):
+        return {"n": self.features.shape[0]}
 
 
 class Noisy(Landscape):

@@ -1,7 +1,16 @@
 import numpy as np
 import pytest
 
-from lrcourse.landscapes import DoubleWell, FlatDeepWell, Noisy, Quadratic1D, Quadratic2D, Rosenbrock
+from lrcourse.landscapes import (
+    DoubleWell,
+    FlatDeepWell,
+    LeastSquares,
+    Noisy,
+    PseudoHuber,
+    Quadratic1D,
+    Quadratic2D,
+    Rosenbrock,
+)
 
 LANDSCAPES = [
     Quadratic1D(L=3.0, center=0.5),
@@ -13,6 +22,9 @@ LANDSCAPES = [
     DoubleWell(barrier_at=-0.6, scale=2.0),
     FlatDeepWell(),
     FlatDeepWell(barrier_at=-0.6, bend_at=1.5, bend_width=1.0, deep_curvature=2.0),
+    PseudoHuber(),
+    PseudoHuber(L=3.0, width=0.4, center=0.5),
+    LeastSquares([[1.0, 0.5], [-0.3, 2.0], [2.0, -1.0], [0.1, 0.2]], [1.0, -2.0, 0.5, 3.0]),
 ]
 
 
@@ -282,3 +294,71 @@ def test_noisy_gradient_at_a_single_point_is_a_float():
 def test_points_that_are_not_numbers_are_refused_not_converted(x):
     with pytest.raises(TypeError, match="x must be an array of real numbers"):
         Quadratic1D().value(x)
+
+
+def test_pseudo_huber_by_hand():
+    h = PseudoHuber(L=2.0, width=0.5, center=1.0)
+    # at x - c = 0.5 = s: u = 1, sqrt(1 + u^2) = sqrt(2)
+    assert h.value(1.5) == pytest.approx(2.0 * 0.25 * (np.sqrt(2) - 1), rel=1e-15)
+    assert h.grad(1.5) == pytest.approx(2.0 * 0.5 / np.sqrt(2), rel=1e-15)
+    assert h.hessian(1.5) == pytest.approx(2.0 / 2 ** 1.5, rel=1e-15)
+    assert (h.value(1.0), h.grad(1.0), h.hessian(1.0)) == (0.0, 0.0, 2.0)
+
+
+def test_pseudo_huber_is_L_smooth_quadratic_near_its_minimum_and_linear_far_away():
+    h = PseudoHuber(L=3.0, width=2.0)
+    x = np.linspace(-50, 50, 2001)
+    assert h.hessian(x).max() == 3.0 and np.all(h.hessian(x) > 0)
+    assert h.value(1e-4) == pytest.approx(3.0 / 2 * 1e-8, rel=1e-8)  # L/2 x^2, without cancellation
+    assert h.grad(1e6) == pytest.approx(3.0 * 2.0, rel=1e-11)  # slope L s
+
+
+def test_least_squares_closed_forms():
+    X = np.array([[1.0, 2.0], [3.0, -1.0], [0.0, 1.0]])
+    y = np.array([1.0, 2.0, -1.0])
+    ls = LeastSquares(X, y)
+    np.testing.assert_allclose(ls.hessian([0.3, 0.3]), X.T @ X / 3, rtol=1e-15)
+    w_star = np.linalg.solve(X.T @ X, X.T @ y)
+    np.testing.assert_allclose(ls.minimum, w_star, rtol=1e-13)
+    w = np.array([[0.3, -2.0], [5.0, 1.0]])
+    np.testing.assert_allclose(ls.value(w), ((w @ X.T - y) ** 2).sum(axis=1) / 6, rtol=1e-13)
+    np.testing.assert_allclose(ls.grad(w), (w @ X.T - y) @ X / 3, rtol=1e-13, atol=1e-14)
+    mu, L = np.linalg.eigvalsh(X.T @ X / 3)
+    np.testing.assert_allclose(ls.curvatures, (mu, L), rtol=1e-13)
+    assert ls.condition_number == pytest.approx(L / mu, rel=1e-13)
+
+
+def test_least_squares_scaling_a_feature_by_s_multiplies_its_curvature_by_s_squared():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(50, 2)), rng.normal(size=50)
+    raw, scaled = LeastSquares(X, y), LeastSquares(X * [1.0, 10.0], y)
+    H, Hs = raw.hessian([0.0, 0.0]), scaled.hessian([0.0, 0.0])
+    np.testing.assert_allclose(Hs, H * np.outer([1.0, 10.0], [1.0, 10.0]), rtol=1e-14)
+    assert scaled.min_value == pytest.approx(raw.min_value, rel=1e-12)  # the same fit, in other units
+    np.testing.assert_allclose(scaled.minimum * [1.0, 10.0], raw.minimum, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "features, targets, message",
+    [
+        ([1.0, 2.0], [1.0, 2.0], r"features must have shape \(n, 2\) with n >= 2, got shape \(2,\)"),
+        ([[1.0, 2.0], [2.0, 4.0]], [1.0, 2.0], "not proportional"),
+        ([[1.0, 2.0], [2.0, 1.0]], [1.0, 2.0, 3.0], r"targets must have shape \(2,\), one per row"),
+        ([[1.0, float("nan")], [2.0, 1.0]], [1.0, 2.0], "features must contain only finite numbers"),
+    ],
+)
+def test_least_squares_bad_data_names_the_argument(features, targets, message):
+    with pytest.raises(ValueError, match=message):
+        LeastSquares(features, targets)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: PseudoHuber(L=0.0), "L must be a finite number > 0, got 0.0"),
+        (lambda: PseudoHuber(width=-1.0), "width must be a finite number > 0, got -1.0"),
+    ],
+)
+def test_pseudo_huber_bad_parameters_name_them(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
