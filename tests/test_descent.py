@@ -3,7 +3,7 @@ import warnings
 import numpy as np
 import pytest
 
-from lrcourse import optim, schedules, theory
+from lrcourse import descent, landscapes, optim, schedules, theory
 from lrcourse.descent import FAR_AWAY, Trajectory, run
 from lrcourse.landscapes import DoubleWell, Noisy, Quadratic1D, Quadratic2D, Rosenbrock
 
@@ -433,3 +433,63 @@ def test_bad_starts_and_rates_are_refused_naming_them_without_numpy_warnings(kwa
         with pytest.raises(error) as info:
             run(**arguments)
     assert words in str(info.value)
+
+
+def test_preconditioned_run_with_the_identity_is_gradient_descent():
+    bowl = landscapes.Quadratic2D(mu=0.2, L=1.0, angle=0.4)
+    plain = descent.run(bowl, [1.0, -2.0], lr=[0.3, 1.5], steps=25)
+    same = descent.preconditioned_run(bowl, [1.0, -2.0], lr=[0.3, 1.5], steps=25, preconditioner=np.eye(2))
+    np.testing.assert_array_equal(same.positions, plain.positions)
+    one_d = landscapes.Quadratic1D(L=2.0)
+    np.testing.assert_array_equal(
+        descent.preconditioned_run(one_d, 1.0, lr=0.3, steps=5, preconditioner=1.0).positions,
+        descent.run(one_d, 1.0, lr=0.3, steps=5).positions,
+    )
+
+
+def test_preconditioning_with_the_inverse_hessian_removes_the_condition_number():
+    bowl = landscapes.Quadratic2D(mu=0.001, L=1.0, angle=0.3)
+    H = bowl.hessian([0.0, 0.0])
+    inverse = np.linalg.inv(H)
+    inverse = (inverse + inverse.T) / 2
+    # P = H^-1: every direction has factor 1 - eta, so eta = 0.5 halves the error per step in both
+    run = descent.preconditioned_run(bowl, [1.0, 1.0], lr=0.5, steps=10, preconditioner=inverse)
+    np.testing.assert_allclose(run.positions[10], 0.5**10 * np.array([1.0, 1.0]), rtol=1e-9)
+    newton = descent.preconditioned_run(bowl, [1.0, 1.0], lr=1.0, steps=1, preconditioner="newton")
+    np.testing.assert_allclose(newton.positions[1], [0.0, 0.0], atol=1e-12)
+
+
+def test_a_diagonal_preconditioner_is_gradient_descent_on_rescaled_coordinates():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(40, 2)) * [1.0, 8.0], rng.normal(size=40)
+    raw = landscapes.LeastSquares(X, y)
+    scale = np.sqrt(np.diag(raw.hessian([0.0, 0.0])))
+    rescaled = landscapes.LeastSquares(X / scale, y)  # unit curvature along both weights
+    jacobi = descent.preconditioned_run(raw, [0.0, 0.0], lr=0.9, steps=30, preconditioner=np.diag(1 / scale**2))
+    plain = descent.run(rescaled, [0.0, 0.0], lr=0.9, steps=30)
+    np.testing.assert_allclose(jacobi.losses, plain.losses, rtol=1e-10)
+    np.testing.assert_allclose(jacobi.positions * scale, plain.positions, rtol=1e-9, atol=1e-12)
+
+
+def test_newton_in_one_dimension_is_gradient_descent_at_rate_one_over_the_curvature():
+    loss = landscapes.PseudoHuber(L=1.0)
+    newton = descent.preconditioned_run(loss, 0.5, lr=1.0, steps=1, preconditioner="newton")
+    w0 = 0.5
+    assert newton.positions[1] == pytest.approx(w0 - loss.grad(w0) / loss.hessian(w0), rel=1e-15)
+    # on sqrt(1 + w^2) - 1 Newton's step is w - w (1 + w^2) = -w^3: the error is cubed
+    assert newton.positions[1] == pytest.approx(-(w0**3), rel=1e-14)
+
+
+@pytest.mark.parametrize(
+    "landscape, preconditioner, error, message",
+    [
+        (landscapes.Quadratic2D(), [[1.0, 0.5], [0.0, 1.0]], ValueError, "symmetric and positive definite"),
+        (landscapes.Quadratic2D(), [[1.0, 0.0], [0.0, -1.0]], ValueError, "symmetric and positive definite"),
+        (landscapes.Quadratic2D(), [1.0, 1.0], ValueError, r"2 x 2 matrix .* got shape \(2,\)"),
+        (landscapes.Quadratic1D(), -1.0, ValueError, "preconditioner must be a finite number > 0, got -1.0"),
+        (landscapes.Quadratic1D(), "newtons", ValueError, "preconditioner must be one of 'newton', got 'newtons'"),
+    ],
+)
+def test_preconditioned_run_refuses_a_bad_preconditioner(landscape, preconditioner, error, message):
+    with pytest.raises(error, match=message):
+        descent.preconditioned_run(landscape, None, lr=0.1, steps=3, preconditioner=preconditioner)
