@@ -1,8 +1,9 @@
 """The generic self-checks: kind, specific feedback; placeholders are 'not yet', never an error."""
 
 import numpy as np
+import pytest
 
-from lrcourse.checks import CheckResult, Mistake, check_function, check_value
+from lrcourse.checks import CheckFailed, CheckResult, Mistake, check_function, check_value
 
 
 def reference_step(w, grad, lr):
@@ -80,3 +81,14 @@ def test_function_does_not_let_the_learner_mutate_the_cases():
 
 def test_result_is_a_plain_value():
     assert CheckResult(False, "x") == CheckResult(False, "x")
+
+
+def test_under_nbgrader_a_failing_check_raises_its_feedback_and_a_passing_one_does_not(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert check_value(0.5, 0.5, name="eta_max").passed
+    with pytest.raises(CheckFailed, match="^✘ Not yet: eta_max is not answered yet") as failure:
+        check_value(None, 0.5, name="eta_max")
+    assert isinstance(failure.value, AssertionError), "nbgrader scores a test cell by whether it raised"
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    with pytest.raises(CheckFailed, match="Hint: sign error"):
+        check_function(lambda w, grad, lr: w + lr * grad, reference_step, CASES, mistakes=[SIGN])

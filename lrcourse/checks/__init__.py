@@ -15,16 +15,23 @@ A placeholder answer (``None``, or a function that raises
 ``NotImplementedError``) gets ``✘ Not yet: ... not answered yet`` rather than
 an error, so the student edition of a chapter runs from top to bottom.
 
+Under nbgrader's autograder or validator (which set the environment variable
+``NBGRADER_EXECUTION``) a failing check raises :class:`CheckFailed`, an
+``AssertionError`` whose message is the check's feedback: the check cell is
+then an autograded test, with full points when the check passes and none,
+with that feedback, when it does not.
+
 The generic checks are :func:`check_value` and :func:`check_function`; each
 chapter's specific checks live in a module of this package named after the
 chapter (e.g. :mod:`lrcourse.checks.update_rule`).
 """
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CheckResult", "Mistake", "check_value", "check_function"]
+__all__ = ["CheckResult", "CheckFailed", "Mistake", "check_value", "check_function"]
 
 PASS = "✔ Correct"
 FAIL = "✘ Not yet"
@@ -43,11 +50,28 @@ class CheckResult:
     passed: bool
     message: str
 
+    def __post_init__(self):
+        if not self.passed and os.environ.get("NBGRADER_EXECUTION") in {"autograde", "validate"}:
+            raise CheckFailed(self.message)
+
     def __bool__(self):
         return self.passed
 
     def __repr__(self):
         return self.message
+
+
+class CheckFailed(AssertionError):
+    """A check that did not pass, raised only under nbgrader (see the module's docstring).
+
+    >>> import os
+    >>> os.environ["NBGRADER_EXECUTION"] = "autograde"
+    >>> CheckResult(False, "✘ Not yet: x is not answered yet (it is still None).")
+    Traceback (most recent call last):
+    ...
+    lrcourse.checks.CheckFailed: ✘ Not yet: x is not answered yet (it is still None).
+    >>> del os.environ["NBGRADER_EXECUTION"]
+    """
 
 
 @dataclass(frozen=True)
