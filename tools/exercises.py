@@ -14,17 +14,26 @@ them, wherever they sit::
 
     "metadata": {"exercise": "ex-update-step"}
 
+A written solution is a markdown cell holding only a ``{solution}`` box
+whose argument is the exercise's label (```` ```{solution} ex-real-test-set ````).
+
 :func:`exercise_cells` finds each exercise's cells by that link;
 :func:`mark_exercises` gives them the tags and metadata the book and nbgrader
-need; :func:`student_notebook` replaces every solution region with a
-placeholder.
+need (solution cells, autograded check cells, manually graded written
+answers); :func:`student_notebook` replaces every solution region with a
+placeholder and every written solution with an answer cell, as nbgrader's
+``generate_assignment`` does.
 """
 
 import copy
 import re
 
 BEGIN = "### BEGIN SOLUTION"
+ANSWER_STUB = "YOUR ANSWER HERE"  # nbgrader's default text stub, so both editions look the same
 END = "### END SOLUTION"
+_WRITTEN = re.compile(
+    r"\A(?P<fence>`{3,}|:{3,})\{solution\}[ \t]+(?P<label>\S+)[^\n]*\n(?P<body>.*)\n(?P=fence)\Z", re.S
+)
 _REGION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*(\n|$)", re.S | re.M)
 
 
@@ -58,6 +67,36 @@ def strip_solutions(source):
         return "\n".join(lines) + newline
 
     return _REGION.sub(placeholder, source)
+
+
+def written_solution(cell):
+    """The exercise label of a markdown cell that holds a written solution, else None.
+
+    A written solution is a cell whose whole source is one ``{solution}`` box
+    (a MyST directive) naming its exercise.
+
+    >>> from nbformat.v4 import new_markdown_cell
+    >>> written_solution(new_markdown_cell("```{solution} ex-a\\n:class: dropdown\\n\\nBecause.\\n```"))
+    'ex-a'
+    >>> written_solution(new_markdown_cell("Just text.")) is None
+    True
+
+    Raises
+    ------
+    ValueError
+        If the cell holds a ``{solution}`` box and other text: the rest of
+        the lesson would be hidden with the solution (and dropped from the
+        student edition and the nbgrader release).
+    """
+    if cell.cell_type != "markdown" or "{solution}" not in cell.source:
+        return None
+    match = _WRITTEN.match(cell.source.strip())
+    if not match:
+        raise ValueError(
+            "a markdown cell with a {solution} box must hold only that box (one solution per cell, "
+            f"nothing before or after it); split it: {cell.source[:120]!r}"
+        )
+    return match.group("label")
 
 
 def exercise_cells(notebook):
@@ -115,8 +154,14 @@ def mark_exercises(notebook, name):
 
     Solution cells get the tags ``solution`` and ``hide-input`` (the book shows
     them behind a toggle) and nbgrader metadata with the id
-    ``{name}-solution-{k}``; each exercise's check, found by its label (see
-    :func:`exercise_cells`), gets the tag ``check``.
+    ``{name}-solution-{k}``. Each exercise's check, found by its label (see
+    :func:`exercise_cells`), gets the tag ``check`` and becomes an nbgrader
+    autograded test cell worth one point (id ``{label}-check``): under
+    nbgrader a failing check raises with its feedback as the message (see
+    :class:`lrcourse.checks.CheckResult`). Each written solution (see
+    :func:`written_solution`) gets the tag ``solution`` and becomes a manually
+    graded nbgrader answer cell worth one point (id ``{label}-written``),
+    which the release replaces by ``YOUR ANSWER HERE``.
 
     Parameters
     ----------
@@ -128,36 +173,56 @@ def mark_exercises(notebook, name):
     Returns
     -------
     int
-        The number of exercises found.
+        The number of exercises with a solution cell.
+
+    Raises
+    ------
+    ValueError
+        As :func:`exercise_cells` and :func:`written_solution` do, and if two
+        written solutions name the same exercise.
     """
     exercises = exercise_cells(notebook)
+    written = set()
+    for cell in notebook.cells:
+        label = written_solution(cell)
+        if label is None:
+            continue
+        if label in written:
+            raise ValueError(f"exercise {label!r} has more than one written solution")
+        written.add(label)
+        _add_tags(cell, "solution")
+        cell.metadata["nbgrader"] = _nbgrader(f"{label}-written", grade=True, solution=True, points=1)
     for count, (_, solution, check) in enumerate(exercises, start=1):
         _add_tags(solution, "solution", "hide-input")
-        solution.metadata["nbgrader"] = {
-            "grade": False,
-            "grade_id": f"{name}-solution-{count}",
-            "locked": False,
-            "schema_version": 3,
-            "solution": True,
-            "task": False,
-        }
+        solution.metadata["nbgrader"] = _nbgrader(f"{name}-solution-{count}", solution=True)
         _add_tags(check, "check")
+        check.metadata["nbgrader"] = _nbgrader(f"{check.metadata['exercise']}-check", grade=True, locked=True, points=1)
     return len(exercises)
+
+
+def _nbgrader(grade_id, *, grade=False, solution=False, locked=False, points=None):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3}
+    meta.update(solution=solution, task=False)
+    if points is not None:
+        meta["points"] = points
+    return meta
 
 
 def student_notebook(notebook):
     """A copy of ``notebook`` for learners: solutions stripped, outputs cleared, checks kept.
 
-    Markdown cells tagged ``solution`` (written explanations of an answer) are
-    dropped; solution code cells keep their code around the placeholder and
-    lose the ``hide-input`` tag, so the learner sees where to write.
+    Written solutions (markdown cells tagged ``solution``) become answer cells
+    holding ``YOUR ANSWER HERE``, as in nbgrader's release; solution code
+    cells keep their code around the placeholder and lose the ``hide-input``
+    tag, so the learner sees where to write. Every other cell is kept as it is.
     """
     student = copy.deepcopy(notebook)
     kept = []
     for cell in student.cells:
         tags = cell.metadata.get("tags", [])
         if cell.cell_type == "markdown" and "solution" in tags:
-            continue
+            cell.source = ANSWER_STUB
+            cell.metadata["tags"] = [t for t in tags if t != "solution"] + ["answer"]
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
