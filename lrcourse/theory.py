@@ -267,16 +267,16 @@ def noise_floor_quadratic(lr, L, noise_std, mu=None):
     With stochastic gradients ``g(w) + sigma xi_t`` (independent standard
     normal ``xi_t`` in every coordinate, as :class:`lrcourse.landscapes.Noisy`
     draws them), each principal component ``z`` of ``w - w*`` with curvature
-    ``lambda`` follows ``z_{t+1} = (1 - eta lambda) z_t - eta sigma xi_t``.
-    For ``0 < eta < 2 / lambda`` its variance settles where
-    ``v = (1 - eta lambda)^2 v + eta^2 sigma^2``, so
-    ``v = eta sigma^2 / (lambda (2 - eta lambda))``, and the expected loss gap
-    ``lambda v / 2`` summed over the components is
+    ``h`` follows ``z_{t+1} = (1 - eta h) z_t - eta sigma xi_t``.
+    For ``0 < eta < 2 / h`` its variance settles where
+    ``v = (1 - eta h)^2 v + eta^2 sigma^2``, so
+    ``v = eta sigma^2 / (h (2 - eta h))``, and the expected loss gap
+    ``h v / 2`` summed over the components is
 
     .. math::
 
-        \mathbb{E}[f(w_t) - f^*] \to \sum_\lambda
-            \frac{\eta \sigma^2}{2 (2 - \eta \lambda)}
+        \mathbb{E}[f(w_t) - f^*] \to \sum_h
+            \frac{\eta \sigma^2}{2 (2 - \eta h)}
             \approx \frac{d \, \eta \sigma^2}{4} \text{ for small } \eta,
 
     with ``d`` components: the floor grows in proportion to ``eta``. The sum
@@ -683,12 +683,12 @@ def sgd_expected_loss(lrs, L, noise_std, w0, mu=None):
     ``angle=0``), and every gradient carries independent noise of standard
     deviation ``sigma = noise_std`` per coordinate
     (:class:`lrcourse.landscapes.Noisy`). Each coordinate ``z`` with curvature
-    ``lambda`` then follows ``z_{t+1} = (1 - eta_t lambda) z_t - eta_t sigma
+    ``h`` then follows ``z_{t+1} = (1 - eta_t h) z_t - eta_t sigma
     xi_t``, so its second moment ``m_t = E[z_t^2]`` obeys exactly
 
-    ``m_{t+1} = (1 - eta_t lambda)^2 m_t + eta_t^2 sigma^2``, ``m_0 = z_0^2``,
+    ``m_{t+1} = (1 - eta_t h)^2 m_t + eta_t^2 sigma^2``, ``m_0 = z_0^2``,
 
-    and ``E[f(w_t) - f*] = sum over coordinates of lambda m_t / 2``. The first
+    and ``E[f(w_t) - f*] = sum over coordinates of h m_t / 2``. The first
     term is the *bias* (the start being forgotten, fast when ``eta_t`` is
     large), the second the *variance* the noise adds (small when ``eta_t`` is
     small): a schedule trades one for the other. With a constant rate ``m_t``
