@@ -32,6 +32,16 @@ def steps_by_hand(lr, L, gap0, tol):
         (check.rosenbrock_limit, 2 / (501 + math.hypot(301, 400)), 2 / 1002, "1002 is the trace"),
         (check.noise_floor, 0.1 / (2 * (2 - 0.1)), 0.1 / 4, "small-η approximation"),
         (check.noise_floor, 0.1 / (2 * (2 - 0.1)), 0.1 / (2 - 0.1), "variance of w"),
+        # descent lemma, L = 4, g = (2, -1, 2): the best guarantee is ||g||^2 / (2L) = 9/8, at eta = 1/L
+        (check.best_guaranteed_decrease, 9 / 8, 1 / 4, "the rate that gives the best guarantee"),
+        (check.best_guaranteed_decrease, 9 / 8, 3 / 8, "squared length"),
+        (check.best_guaranteed_decrease, 9 / 8, 9 / 4, "1 − ηL/2 is not 1"),
+        (check.best_guaranteed_decrease, 9 / 8, 0.0, "η = 2/L"),
+        (check.best_guaranteed_decrease, 9 / 8, 18.0, "shrinks as L grows"),
+        # H = diag(4, 0.01): feature 2 times s has curvature 0.01 s^2, equal to 4 at s = 20
+        (check.feature_scale, 20.0, 400.0, "scale squared"),
+        (check.feature_scale, 20.0, 1 / 20, "shrinks feature 2"),
+        (check.feature_scale, 20.0, 400**0.25, "not with its square root"),
     ],
 )
 def test_value_checks(check_function, right, wrong, hint):
@@ -62,3 +72,17 @@ def test_predicted_steps_placeholder_and_mistakes():
     with np.errstate(invalid="ignore"):  # the learner's log of a negative number
         result = check.predicted_steps(no_absolute_value)
     assert not result.passed and "case 2" in result.message
+
+
+@pytest.mark.parametrize("check_function", [check.best_guaranteed_decrease, check.feature_scale])
+def test_new_checks_never_show_the_answer_when_it_is_wrong(check_function):
+    for wrong in [0.3, 1.0, 7.0, 100.0]:
+        message = check_function(wrong).message
+        assert "1.125" not in message and "20" not in message.replace(f"{wrong:g}", "")
+
+
+def test_the_descent_lemma_check_agrees_with_the_bound_at_every_rate():
+    """The expected value is the largest bound over a fine grid of rates."""
+    rates = np.linspace(0, 1, 100001)
+    best = (rates * (1 - rates * 4 / 2) * 9).max()
+    assert check.best_guaranteed_decrease(best).passed

@@ -5,7 +5,15 @@ import numpy as np
 from lrcourse import landscapes, theory
 from lrcourse.checks import Mistake, check_function, check_value
 
-__all__ = ["largest_stable_lr", "fastest_lr", "predicted_steps", "rosenbrock_limit", "noise_floor"]
+__all__ = [
+    "largest_stable_lr",
+    "fastest_lr",
+    "predicted_steps",
+    "best_guaranteed_decrease",
+    "feature_scale",
+    "rosenbrock_limit",
+    "noise_floor",
+]
 
 # The bowl of the first two exercises: f(w) = (mu w_1^2 + L w_2^2) / 2.
 BOWL_MU, BOWL_L = 0.5, 4.0
@@ -112,5 +120,56 @@ def noise_floor(answer):
             Mistake(lr * sigma**2 / 4, "that is the small-η approximation ησ²/4; keep the exact factor 2 − ηL."),
             Mistake(variance, "that is the variance of w; the loss is L/2 times it."),
             Mistake(lr**2 * sigma**2 / 2, "the variance is not just η²σ²: the contraction (1 − ηL)² v adds up."),
+        ],
+    )
+
+
+# The descent-lemma exercise: an L-smooth loss with L = 4, and the gradient at the current point.
+LEMMA_L, LEMMA_GRAD = 4.0, (2.0, -1.0, 2.0)
+SQUARED_LENGTH = "the bound uses the squared length ‖∇f‖², the sum of the squared components."
+
+
+def best_guaranteed_decrease(answer):
+    """Check the largest one-step decrease the descent lemma guarantees, over all rates, for L = 4, g = (2, -1, 2)."""
+    L = LEMMA_L
+    norm_sq = float(sum(component**2 for component in LEMMA_GRAD))
+    norm = norm_sq**0.5
+    return check_value(
+        answer,
+        theory.descent_lemma_bound(1 / L, L, norm_sq),
+        name="best_guaranteed_decrease",
+        what="‖∇f‖²/(2L), at η = 1/L",
+        mistakes=[
+            Mistake(1 / L, "that is the rate that gives the best guarantee; the question asks for the decrease."),
+            Mistake(2 / L, "that is a rate, and at it the guarantee is zero; the question asks for a decrease."),
+            Mistake(0.0, "zero is the guarantee at η = 2/L; a smaller rate guarantees more."),
+            Mistake(norm / (2 * L), SQUARED_LENGTH),
+            Mistake(sum(LEMMA_GRAD) / (2 * L), SQUARED_LENGTH),
+            Mistake(norm_sq / L, "at the best rate the factor 1 − ηL/2 is not 1: evaluate it there."),
+            Mistake(L * norm_sq / 2, "the guarantee shrinks as L grows: maximize η(1 − ηL/2) over η first."),
+        ],
+    )
+
+
+# The scaling exercise: the Hessian of a least-squares loss, diag(4, 0.01), with features uncorrelated.
+SCALE_CURVATURES = (4.0, 0.01)
+SHRINKS = "that shrinks feature 2, and its curvature, already the smaller one, shrinks further."
+
+
+def feature_scale(answer):
+    """Check the factor for feature 2 that makes both curvatures of a least-squares loss, H = diag(4, 0.01), equal."""
+    first, second = SCALE_CURVATURES
+    ratio = first / second
+    return check_value(
+        answer,
+        ratio**0.5,
+        name="feature_scale",
+        what="√(H₁₁/H₂₂): the curvature grows with the square of the scale",
+        mistakes=[
+            Mistake(ratio, "that factor would work if the curvature grew in proportion to the scale; "
+                           "it grows with the scale squared."),
+            Mistake(1 / ratio**0.5, SHRINKS),
+            Mistake(1 / ratio, SHRINKS),
+            Mistake(ratio**0.25, "too small: the curvature changes with the scale squared, not with its square root."),
         ],
     )
