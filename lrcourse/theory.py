@@ -311,7 +311,8 @@ def descent_lemma_bound(lr, L, grad_norm_sq):
 
     A loss is ``L``-smooth when its gradient changes no faster than ``L``
     times the distance, ``||g(v) - g(w)|| <= L ||v - w||`` (for a twice
-    differentiable loss: every curvature is at most ``L``). Then the loss
+    differentiable loss: every curvature lies in ``[-L, L]``; the lemma uses
+    only the upper bound). Then the loss
     lies below the parabola ``f(v) <= f(w) + g(w) . (v - w) + L/2 ||v - w||^2``,
     and at ``v = w - eta g(w)`` this is the *descent lemma* (Nesterov 2018,
     section 1.2; Bottou, Curtis & Nocedal 2018, section 4.1):
