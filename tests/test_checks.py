@@ -92,3 +92,11 @@ def test_under_nbgrader_a_failing_check_raises_its_feedback_and_a_passing_one_do
     monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
     with pytest.raises(CheckFailed, match="Hint: sign error"):
         check_function(lambda w, grad, lr: w + lr * grad, reference_step, CASES, mistakes=[SIGN])
+
+
+def test_a_passing_check_is_not_read_as_a_partial_score_under_nbgrader(monkeypatch):
+    # nbgrader reads a test cell's result (text/plain) as its score; under nbgrader the feedback is display data.
+    result = check_value(0.5, 0.5, name="eta_max")
+    assert not hasattr(result, "_ipython_display_"), "outside nbgrader IPython shows the repr as usual"
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert callable(result._ipython_display_)

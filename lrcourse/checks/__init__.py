@@ -19,7 +19,10 @@ Under nbgrader's autograder or validator (which set the environment variable
 ``NBGRADER_EXECUTION``) a failing check raises :class:`CheckFailed`, an
 ``AssertionError`` whose message is the check's feedback: the check cell is
 then an autograded test, with full points when the check passes and none,
-with that feedback, when it does not.
+with that feedback, when it does not. The error shows only that feedback, not
+a traceback (which would show the check's code and so its reference), and a
+passing check shows its message as display data, not as the cell's result,
+which nbgrader would read as a partial score.
 
 The generic checks are :func:`check_value` and :func:`check_function`; each
 chapter's specific checks live in a module of this package named after the
@@ -51,7 +54,8 @@ class CheckResult:
     message: str
 
     def __post_init__(self):
-        if not self.passed and os.environ.get("NBGRADER_EXECUTION") in {"autograde", "validate"}:
+        if not self.passed and _under_nbgrader():
+            _show_feedback_only_on_failure()
             raise CheckFailed(self.message)
 
     def __bool__(self):
@@ -59,6 +63,36 @@ class CheckResult:
 
     def __repr__(self):
         return self.message
+
+    @property
+    def _ipython_display_(self):
+        # Only under nbgrader: elsewhere the attribute does not exist and IPython shows repr() as usual.
+        if not _under_nbgrader():
+            raise AttributeError("_ipython_display_")
+        from IPython.display import display
+
+        return lambda: display({"text/plain": self.message}, raw=True)
+
+
+def _under_nbgrader():
+    return os.environ.get("NBGRADER_EXECUTION") in {"autograde", "validate"}
+
+
+def _show_feedback_only_on_failure():
+    """Make IPython show a :class:`CheckFailed` as its message alone (an error output nbgrader scores 0)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell, "_lrcourse_check_failed", False):
+        return
+
+    def show(shell, etype, value, tb, tb_offset=None):
+        shell._showtraceback(etype, value, [f"{etype.__name__}: {value}"])
+
+    shell.set_custom_exc((CheckFailed,), show)
+    shell._lrcourse_check_failed = True
 
 
 class CheckFailed(AssertionError):
