@@ -46,3 +46,31 @@ def test_gradient_step_must_not_change_its_inputs():
         result = check.gradient_step(function)
         assert not result.passed
         assert f"changed its input {name} in place" in result.message
+
+
+def test_backtracking_rate():
+    def right(f, grad, w, lr0=1.0, c=1e-4):
+        lr, slope = lr0, grad(w)
+        while f(w - lr * slope) > f(w) - c * lr * slope**2:
+            lr = lr / 2
+        return lr
+
+    def unsquared(f, grad, w, lr0=1.0, c=1e-4):
+        lr, slope = lr0, grad(w)
+        while f(w - lr * slope) > f(w) - c * lr * slope:
+            lr = lr / 2
+        return lr
+
+    def one_too_far_back(f, grad, w, lr0=1.0, c=1e-4):
+        return min(lr0, 2 * right(f, grad, w, lr0, c))
+
+    def placeholder(f, grad, w, lr0=1.0, c=1e-4):
+        raise NotImplementedError()
+
+    assert check.backtracking_rate(right).passed
+    assert "not written yet" in check.backtracking_rate(placeholder).message
+    for function, hint in ((lambda f, grad, w, lr0, c: lr0, "never shrank"), (unsquared, "slope *squared*"),
+                           (one_too_far_back, "last rate that failed")):
+        result = check.backtracking_rate(function)
+        assert not result.passed and hint in result.message
+    assert "f = 10/2 w², w = 1, lr0 = 1" in check.backtracking_rate(one_too_far_back).message

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from lrcourse import optim
+from lrcourse import landscapes, linesearch, optim
 from lrcourse.checks import FAIL, CheckResult, Mistake, check_function, check_value
 
-__all__ = ["gradient_step", "tangent_prediction", "rescaled_lr", "one_step_lr"]
+__all__ = ["gradient_step", "tangent_prediction", "rescaled_lr", "one_step_lr", "backtracking_rate"]
 
 
 def _reference_step(w, grad, lr):
@@ -96,3 +96,60 @@ def one_step_lr(answer):
         mistakes=[Mistake(0.5, "η = 2/L overshoots to −w₀: the mirror image of the start."),
                   Mistake(4.0, "that is L itself; the step is η·L·w₀, so η = 1/L.")],
     )
+
+
+class _Loss:
+    """A learner's ``f`` and ``grad`` as a landscape, for :func:`lrcourse.linesearch.armijo_rate`."""
+
+    dim = 1
+
+    def __init__(self, f, grad):
+        self.value, self.grad = f, grad
+
+
+def _reference_backtracking(f, grad, w, lr0, c):
+    return linesearch.armijo_rate(_Loss(f, grad), w, lr0=lr0, c=c)
+
+
+def _halving(f, grad, w, lr0, c, square=True, strict=False):
+    """Backtracking written with a known slip: the slope not squared, or the rate before the last halving."""
+    lr, slope = lr0, grad(w)
+    promise = slope**2 if square else slope
+    for _ in range(60):
+        if f(w - lr * slope) <= f(w) - c * lr * promise:
+            break
+        lr /= 2
+    return 2 * lr if strict and lr < lr0 else lr
+
+
+def backtracking_rate(function):
+    """Check ``function(f, grad, w, lr0, c)`` returns the Armijo rate, as :func:`lrcourse.linesearch.armijo_rate` does.
+
+    The cases: quadratics ``L/2 w^2`` where 0, 1, 3 and 4 halvings are
+    needed, a start on the left of the minimum, a larger ``c``, a start
+    ``lr0`` that is not 1, and a double well whose curvature changes along
+    the step.
+    """
+    steep, gentle, well = landscapes.Quadratic1D(L=10.0), landscapes.Quadratic1D(L=0.5), landscapes.DoubleWell()
+    names = {id(steep): "10/2 w²", id(gentle): "0.5/2 w²", id(well): "a double well"}
+    cases = [
+        {"f": gentle.value, "grad": gentle.grad, "w": 2.0, "lr0": 1.0, "c": 1e-4},
+        {"f": steep.value, "grad": steep.grad, "w": 1.0, "lr0": 1.0, "c": 1e-4},
+        {"f": steep.value, "grad": steep.grad, "w": -3.0, "lr0": 1.0, "c": 0.5},
+        {"f": steep.value, "grad": steep.grad, "w": 0.5, "lr0": 0.3, "c": 1e-4},
+        {"f": well.value, "grad": well.grad, "w": 1.7, "lr0": 1.0, "c": 1e-4},
+    ]
+
+    def describe(case):
+        return (f"f = {names[id(case['f'].__self__)]}, w = {case['w']:g}, lr0 = {case['lr0']:g}, "
+                f"c = {case['c']:g}")
+
+    mistakes = [
+        Mistake(lambda f, grad, w, lr0, c: lr0, "the rate never shrank: halve it while the Armijo test fails."),
+        Mistake(lambda f, grad, w, lr0, c: _halving(f, grad, w, lr0, c, square=False),
+                "the tangent's promised decrease is η f′(w)², the slope *squared*."),
+        Mistake(lambda f, grad, w, lr0, c: _halving(f, grad, w, lr0, c, strict=True),
+                "you returned the last rate that failed; return the first one that passes."),
+    ]
+    return check_function(function, _reference_backtracking, cases, name="backtracking_rate",
+                          mistakes=mistakes, describe=describe, rtol=1e-12)
