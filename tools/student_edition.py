@@ -5,10 +5,13 @@ Usage::
     python tools/student_edition.py student_edition
 
 writes ``student_edition/chapters/*.ipynb`` (solution regions replaced by
-placeholders, written solutions dropped, outputs cleared, self-checks kept)
-and copies the other chapter files. The sources are never modified. The
-solution markers are nbgrader's, so instructors who use nbgrader can import
-the source notebooks directly instead.
+placeholders, written solutions by cells for the learner's answer, outputs
+cleared, everything else kept) and copies the other chapter files. The
+sources are never modified. The solution markers and cell metadata are
+nbgrader's, so instructors who use nbgrader can release the source notebooks
+with ``nbgrader generate_assignment`` instead (with the repository's
+``nbgrader_config.py``; see instructors.md): the release is this edition
+plus nbgrader's grading metadata.
 """
 
 import argparse
