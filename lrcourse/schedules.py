@@ -46,6 +46,7 @@ __all__ = [
     "cosine_restarts",
     "cyclic",
     "exponential",
+    "inverse_sqrt",
     "join",
     "linear",
     "multistep",
@@ -53,6 +54,7 @@ __all__ = [
     "polynomial",
     "step_decay",
     "warmup",
+    "wsd",
 ]
 
 
@@ -692,6 +694,127 @@ def join(schedules, boundaries):
         return lrs
 
     return Schedule("join", {"schedules": schedules, "boundaries": boundaries}, rate)
+
+
+_WSD_DECAYS = ("linear", "cosine", "1-sqrt")
+
+
+def wsd(lr, total_steps, warmup_steps=0, decay_steps=None, decay="linear", min_lr=0.0, start_factor=0.0):
+    """Warmup-stable-decay (WSD): ramp up, hold ``lr``, and decay only over the last steps.
+
+    With ``W = warmup_steps``, ``D = decay_steps``, ``T = total_steps``,
+    ``s = start_factor`` and the decay starting at ``S = T - D``:
+
+    - warm-up, ``t < W``: ``eta_t = lr * (s + (1 - s) * t / W)``;
+    - stable, ``W <= t < S``: ``eta_t = lr``;
+    - decay, ``S <= t < T``: ``eta_t = min_lr + (lr - min_lr) * d((t - S) / D)``
+      with ``d(p) = 1 - p`` (``"linear"``), ``(1 + cos(pi p)) / 2``
+      (``"cosine"``) or ``1 - sqrt(p)`` (``"1-sqrt"``);
+    - from ``t = T`` on: ``eta_t = min_lr``.
+
+    The stable phase does not depend on ``T``: until the decay starts, a run
+    with a longer horizon is the same run, so the horizon can be chosen (or
+    changed) late, and one long stable run can be branched into decays at
+    several horizons. Hu et al. (2024, MiniCPM) named the schedule; Hägele
+    et al. (2024) found that a decay over the last 20 % of the steps
+    (the default ``D = T // 5``) with ``"1-sqrt"`` matches a cosine tuned to
+    the horizon. PyTorch has no WSD scheduler; it is ``SequentialLR`` of
+    ``LinearLR``, ``ConstantLR`` and a decay.
+
+    Parameters
+    ----------
+    lr : float
+        The rate of the stable phase, ``>= 0``.
+    total_steps : int
+        The horizon ``T``, ``>= 1``.
+    warmup_steps : int, default 0
+        ``W``, in ``[0, T - D]``.
+    decay_steps : int, optional
+        ``D``, in ``[1, T - W]``; default ``max(1, T // 5)``.
+    decay : {"linear", "cosine", "1-sqrt"}, default "linear"
+        The shape ``d`` of the decay.
+    min_lr : float, default 0.0
+        The final rate, in ``[0, lr]``.
+    start_factor : float, default 0.0
+        The first warm-up rate is ``start_factor * lr``; in ``[0, 1]``.
+
+    Examples
+    --------
+    >>> sched = wsd(1.0, total_steps=10, warmup_steps=2, decay_steps=4)
+    >>> [round(sched(t), 4) for t in range(12)]
+    [0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
+    """
+    lr = _validate.number(lr, "lr", low=0)
+    total_steps = _validate.integer(total_steps, "total_steps", low=1)
+    warmup_steps = _validate.integer(warmup_steps, "warmup_steps", low=0, high=total_steps - 1)
+    if decay_steps is None:
+        decay_steps = max(1, min(total_steps // 5, total_steps - warmup_steps))
+    decay_steps = _validate.integer(decay_steps, "decay_steps", low=1, high=total_steps - warmup_steps)
+    decay = _validate.choice(decay, "decay", _WSD_DECAYS)
+    min_lr = _validate.number(min_lr, "min_lr", low=0, high=lr)
+    start_factor = _validate.number(start_factor, "start_factor", low=0, high=1)
+    decay_start = total_steps - decay_steps
+
+    def rate(t):
+        t = t.astype(float)
+        ramp = lr * (start_factor + (1.0 - start_factor) * t / max(warmup_steps, 1))
+        p = np.clip((t - decay_start) / decay_steps, 0.0, 1.0)
+        if decay == "linear":
+            shape = 1.0 - p
+        elif decay == "cosine":
+            shape = (1.0 + np.cos(math.pi * p)) / 2.0
+        else:
+            shape = 1.0 - np.sqrt(p)
+        decayed = min_lr + (lr - min_lr) * shape
+        return np.where(t < warmup_steps, ramp, np.where(t < decay_start, lr, decayed))
+
+    params = {
+        "lr": lr,
+        "total_steps": total_steps,
+        "warmup_steps": warmup_steps,
+        "decay_steps": decay_steps,
+        "decay": decay,
+        "min_lr": min_lr,
+        "start_factor": start_factor,
+    }
+    return Schedule("wsd", params, rate)
+
+
+def inverse_sqrt(lr, warmup_steps=1):
+    """A linear warm-up to ``lr``, then decay like ``1 / sqrt(t)``: the Transformer's schedule.
+
+    With ``W = warmup_steps`` and ``s = t + 1`` (the number of the step being taken):
+
+    ``eta_t = lr * min(s / W, sqrt(W / s))``
+
+    which climbs linearly to ``lr`` at ``s = W`` and then falls like
+    ``1/sqrt(s)``. Vaswani et al. (2017) write it ``d_model^-0.5 *
+    min(s^-0.5, s * W^-1.5)``, which is this with ``lr = (d_model W)^-0.5``.
+    It has no horizon: it can run for as long as training does, and never
+    reaches 0. ``W = 1`` gives ``lr / sqrt(t + 1)`` without warm-up.
+    PyTorch: ``LambdaLR`` with this formula.
+
+    Parameters
+    ----------
+    lr : float
+        The peak rate, reached at step ``t = W - 1``; ``>= 0``.
+    warmup_steps : int, default 1
+        ``W >= 1``.
+
+    Examples
+    --------
+    >>> sched = inverse_sqrt(1.0, warmup_steps=4)
+    >>> [round(sched(t), 4) for t in [0, 1, 3, 15, 63]]
+    [0.25, 0.5, 1.0, 0.5, 0.25]
+    """
+    lr = _validate.number(lr, "lr", low=0)
+    warmup_steps = _validate.integer(warmup_steps, "warmup_steps", low=1)
+
+    def rate(t):
+        s = t.astype(float) + 1.0
+        return lr * np.minimum(s / warmup_steps, np.sqrt(warmup_steps / s))
+
+    return Schedule("inverse_sqrt", {"lr": lr, "warmup_steps": warmup_steps}, rate)
 
 
 class ReduceOnPlateau:

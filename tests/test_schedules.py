@@ -508,3 +508,72 @@ def test_bad_arguments_are_value_errors_naming_them(make, message):
 def test_wrong_types_are_type_errors_naming_them(make, message):
     with pytest.raises(TypeError, match=message):
         make()
+
+
+# --- warmup-stable-decay and inverse square root --------------------------------
+
+
+@pytest.mark.parametrize("decay, shape", [
+    ("linear", lambda p: 1 - p),
+    ("cosine", lambda p: (1 + math.cos(math.pi * p)) / 2),
+    ("1-sqrt", lambda p: 1 - math.sqrt(p)),
+])
+def test_wsd_follows_its_three_phases_step_by_step(decay, shape):
+    lr, low, T, W, D, s = 0.4, 0.04, 30, 5, 10, 0.2
+    sched = S.wsd(lr, total_steps=T, warmup_steps=W, decay_steps=D, decay=decay, min_lr=low, start_factor=s)
+    for t in range(T + 5):
+        if t < W:
+            expected = lr * (s + (1 - s) * t / W)
+        elif t < T - D:
+            expected = lr
+        elif t < T:
+            expected = low + (lr - low) * shape((t - (T - D)) / D)
+        else:
+            expected = low
+        assert close(sched(t), expected), (t, sched(t), expected)
+    assert np.allclose(sched(np.arange(T + 5)), [sched(t) for t in range(T + 5)], rtol=0, atol=0)
+
+
+def test_wsd_stable_phase_does_not_depend_on_the_horizon():
+    short, long = S.wsd(0.1, total_steps=100, warmup_steps=10), S.wsd(0.1, total_steps=400, warmup_steps=10)
+    t = np.arange(80)  # before the short schedule's decay (the last 20 steps)
+    assert np.array_equal(short(t), long(t))
+    assert short.params["decay_steps"] == 20 and long.params["decay_steps"] == 80
+
+
+def test_wsd_without_warmup_starts_at_lr():
+    assert S.wsd(0.3, total_steps=10)(0) == 0.3
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"total_steps": 0}, "total_steps"),
+    ({"total_steps": 10, "warmup_steps": 10}, "warmup_steps"),
+    ({"total_steps": 10, "warmup_steps": 4, "decay_steps": 7}, "decay_steps"),
+    ({"total_steps": 10, "decay_steps": 0}, "decay_steps"),
+    ({"total_steps": 10, "decay": "exp"}, "decay"),
+    ({"total_steps": 10, "min_lr": 0.5}, "min_lr"),
+    ({"total_steps": 10, "start_factor": 1.5}, "start_factor"),
+])
+def test_wsd_refuses_bad_arguments_by_name(kwargs, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        S.wsd(0.1, **kwargs)
+
+
+def test_inverse_sqrt_is_vaswanis_formula():
+    d_model, W = 512, 40
+    sched = S.inverse_sqrt((d_model * W) ** -0.5, warmup_steps=W)
+    for t in range(200):
+        s = t + 1
+        assert close(sched(t), d_model**-0.5 * min(s**-0.5, s * W**-1.5))
+
+
+def test_inverse_sqrt_peaks_at_the_end_of_warmup_and_halves_at_four_times_it():
+    sched = S.inverse_sqrt(0.2, warmup_steps=25)
+    rates = sched(np.arange(400))
+    assert int(np.argmax(rates)) == 24 and close(rates[24], 0.2)
+    assert close(sched(99), 0.1) and close(sched(399), 0.05)
+
+
+def test_inverse_sqrt_refuses_zero_warmup():
+    with pytest.raises(ValueError, match="warmup_steps"):
+        S.inverse_sqrt(0.1, warmup_steps=0)
