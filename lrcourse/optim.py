@@ -325,14 +325,24 @@ class SGD(Optimizer):
     (1964). PyTorch keeps the rate outside the buffer ``b``: with a constant
     ``eta`` and ``tau = 0`` this equals Polyak's ``w_t = w_{t-1} - eta g_t +
     beta (w_{t-1} - w_{t-2})`` and Sutskever et al.'s (2013) velocity form
-    ``v_t = beta v_{t-1} - eta g_t`` (with ``v_t = -eta b_t``), but when
-    ``eta`` changes, PyTorch applies the new rate to the whole accumulated
-    buffer at once, whereas the velocity form only scales new gradients.
-    Note also that the first step stores ``b_1 = g_1`` undampened.
-    ``nesterov=True`` is PyTorch's form of Nesterov's accelerated gradient
-    (Sutskever et al. 2013): it evaluates the gradient at the current
-    parameters and looks ahead through ``g_t + beta b_t`` instead of taking
-    the gradient at a look-ahead point.
+    ``u_t = beta u_{t-1} - eta g_t`` (their ``v``; here ``u_t = -eta b_t``,
+    since ``v_t`` is Adam's second moment in this package), but when ``eta``
+    changes, PyTorch applies the new rate to the whole accumulated buffer at
+    once, whereas the velocity form only scales new gradients.
+
+    How much the buffer multiplies the rate depends on the gradients: a
+    steady ``g`` gives the step ``eta g (1 - beta^t) / (1 - beta)`` (gain
+    ``1 / (1 - beta)``), a gradient that flips sign every step gives
+    ``eta g / (1 + beta)`` in the limit. Dampening ``tau`` scales the new
+    gradient; with ``tau = beta`` the buffer is an exponential moving
+    average (Adam's ``m_t``) and the steady step is ``eta g``. The first
+    step stores ``b_1 = g_1`` undampened, so that average starts at the
+    first gradient, not at zero.
+
+    ``nesterov=True`` is PyTorch's form of Nesterov's accelerated gradient:
+    a change of variables of Sutskever et al.'s (2013) form, which takes the
+    gradient at the look-ahead point ``w + beta u``; PyTorch's evaluates the
+    gradient at the current parameters and steps along ``g_t + beta b_t``.
 
     Parameters
     ----------
