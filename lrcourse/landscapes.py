@@ -222,20 +222,21 @@ class Rosenbrock(Landscape):
 
     .. math::
 
-        f(x, y) = (a - x)^2 + b (y - x^2)^2
+        f(w_1, w_2) = (a - w_1)^2 + b (w_2 - w_1^2)^2
 
-        g = \\left(-2 (a - x) - 4 b x (y - x^2),\\; 2 b (y - x^2)\\right)
+        g = \\left(-2 (a - w_1) - 4 b w_1 (w_2 - w_1^2),\\; 2 b (w_2 - w_1^2)\\right)
 
-        H = \\begin{pmatrix} 2 - 4 b y + 12 b x^2 & -4 b x \\\\ -4 b x & 2 b \\end{pmatrix}
+        H = \\begin{pmatrix} 2 - 4 b w_2 + 12 b w_1^2 & -4 b w_1 \\\\ -4 b w_1 & 2 b \\end{pmatrix}
 
-    The minimum is at ``(a, a^2)`` with value 0. The valley floor is curved
+    with ``w = (w_1, w_2)``, the coordinates the figures label. The minimum
+    is at ``(a, a^2)`` with value 0. The valley floor is curved
     and flat, its walls steep: with the defaults the largest curvature at the
     minimum is about 1002, so gradient descent needs ``eta < 0.002`` there.
 
     Parameters
     ----------
     a : float
-        Position of the minimum along ``x``.
+        Position of the minimum along ``w_1``.
     b : float
         Steepness of the valley walls, > 0.
 
