@@ -13,9 +13,9 @@ def _reference_step(w, grad, lr):
 
 
 def gradient_step(function):
-    """Check ``function(w, grad, lr)`` returns ``w - lr * grad``, as :class:`lrcourse.optim.SGD` does.
+    """Check ``function(w, grad, lr)`` against :class:`lrcourse.optim.SGD` on floats and arrays.
 
-    The function must also leave its inputs unchanged (no ``w -= lr * grad``).
+    The function must also leave its inputs unchanged.
     """
     cases = [
         {"w": 1.5, "grad": 3.0, "lr": 0.1},
@@ -55,10 +55,7 @@ def _changed_input(function, cases):
 
 
 def tangent_prediction(answer):
-    """Check the first-order prediction of f after one step from w=2 on f(w) = w**2 with eta = 0.1.
-
-    The tangent predicts ``f(w0) - eta f'(w0)**2 = 4 - 0.1 * 16 = 2.4``.
-    """
+    """Check ``predicted_loss``: the loss after one step from w = 2 on f(w) = w**2 with eta = 0.1, by the tangent."""
     w0, lr = 2.0, 0.1
     g = 2 * w0
     return check_value(
@@ -67,7 +64,8 @@ def tangent_prediction(answer):
         name="predicted_loss",
         what="f(w₀) − η f′(w₀)²",
         mistakes=[
-            Mistake((w0 - lr * g) ** 2, "that is the actual loss f(w₁); the tangent's prediction is f(w₀) − η f′(w₀)²."),
+            Mistake((w0 - lr * g) ** 2,
+                    "that is the actual loss f(w₁); the question asks what the tangent at w₀ predicts it to be."),
             Mistake(w0**2 - lr * g, "the decrease is η f′(w₀) times the step's slope f′(w₀): square the derivative."),
             Mistake(w0**2 + lr * g**2, "the first-order model predicts a *decrease*."),
         ],
@@ -87,14 +85,14 @@ def rescaled_lr(answer):
 
 
 def one_step_lr(answer):
-    """Check the rate that reaches the minimum of f(w) = 4/2 w**2 in one step: eta = 1/L = 0.25."""
+    """Check ``one_step_lr``: the rate that takes gradient descent to the minimum of f(w) = 4/2 w**2 in one step."""
     return check_value(
         answer,
         0.25,
         name="one_step_lr",
         what="η = 1/L lands exactly on the minimum",
         mistakes=[Mistake(0.5, "η = 2/L overshoots to −w₀: the mirror image of the start."),
-                  Mistake(4.0, "that is L itself; the step is η·L·w₀, so η = 1/L.")],
+                  Mistake(4.0, "that is L itself; write w₁ = w₀ − η L w₀ and ask when it is 0.")],
     )
 
 
