@@ -25,7 +25,8 @@ def steps_by_hand(lr, L, gap0, tol):
     "check_function, right, wrong, hint",
     [
         (check.largest_stable_lr, 2 / 4.0, 2 / 0.5, "flat direction"),
-        (check.largest_stable_lr, 2 / 4.0, 1 / 4.0, "twice as large"),
+        (check.largest_stable_lr, 2 / 4.0, 1 / 4.0, "not the largest that converges"),
+        (check.largest_stable_lr, 2 / 4.0, 4.0 / 2, "L goes in the denominator"),
         (check.fastest_lr, 2 / 4.5, 1 / 4.0, "crawls"),
         (check.fastest_lr, 2 / 4.5, 2 / 4.0, "never converges"),
         (check.rosenbrock_limit, 2 / (501 + math.hypot(301, 400)), 2 / 802, "off-diagonal"),

@@ -20,7 +20,7 @@ BOWL_MU, BOWL_L = 0.5, 4.0
 
 
 def largest_stable_lr(answer):
-    """Check the stability limit of gradient descent on the bowl with mu = 0.5, L = 4: ``2 / L``."""
+    """Check ``largest_stable_lr``: the largest rate at which gradient descent converges on the bowl mu = 0.5, L = 4."""
     return check_value(
         answer,
         theory.stability_limit(BOWL_L),
@@ -28,15 +28,15 @@ def largest_stable_lr(answer):
         what="2/L",
         mistakes=[
             Mistake(2 / BOWL_MU, "that is 2/μ: the flat direction would survive it, the steep one explodes first."),
-            Mistake(1 / BOWL_L, "1/L is the fastest rate for the steep direction; the limit is twice as large."),
+            Mistake(1 / BOWL_L, "1/L is the fastest rate for the steep direction, not the largest that converges."),
             Mistake(2 / (BOWL_MU + BOWL_L), "that is the best rate, not the largest one that still converges."),
-            Mistake(BOWL_L / 2, "the limit is 2 divided by L, not L divided by 2."),
+            Mistake(BOWL_L / 2, "the limit is a rate: it shrinks as the curvature L grows, so L goes in the denominator."),
         ],
     )
 
 
 def fastest_lr(answer):
-    """Check the constant rate that converges fastest on the same bowl: ``2 / (mu + L)``."""
+    """Check ``fastest_lr``: the constant rate that converges fastest on the same bowl (mu = 0.5, L = 4)."""
     return check_value(
         answer,
         theory.optimal_lr(BOWL_L, mu=BOWL_MU),
@@ -45,7 +45,7 @@ def fastest_lr(answer):
         mistakes=[
             Mistake(1 / BOWL_L, "1/L is perfect for the steep direction but crawls along the flat one."),
             Mistake(2 / BOWL_L, "at 2/L the steep direction bounces forever and never converges."),
-            Mistake(1 / BOWL_MU, "1/μ is far above the stability limit 2/L: it diverges."),
+            Mistake(1 / BOWL_MU, "1/μ is far above the stability limit: it diverges."),
             Mistake(1 / (BOWL_MU + BOWL_L), "close: the factors balance when 1 − ημ = −(1 − ηL); solve for η again."),
         ],
     )
@@ -85,7 +85,7 @@ def predicted_steps(function):
 
 
 def rosenbrock_limit(answer):
-    """Check the largest stable rate of gradient descent near Rosenbrock's minimum: ``2 / L(1, 1)``."""
+    """Check ``rosenbrock_limit``: the largest stable rate of gradient descent near Rosenbrock's minimum (1, 1)."""
     rosenbrock = landscapes.Rosenbrock()
     hessian = rosenbrock.hessian(rosenbrock.minimum)
     L = rosenbrock.max_curvature(rosenbrock.minimum)
@@ -98,7 +98,7 @@ def rosenbrock_limit(answer):
         mistakes=[
             Mistake(2 / hessian[0, 0], "that uses only the diagonal entry 802; the off-diagonal −400 makes L larger."),
             Mistake(2 / hessian[1, 1], "that uses the entry 200; L is the Hessian's largest eigenvalue."),
-            Mistake(1 / L, "that is 1/L; the stability limit is 2/L."),
+            Mistake(1 / L, "that is 1/L, the fastest rate along the steepest direction; the stability limit is larger."),
             Mistake(
                 2 / np.trace(hessian),
                 "1002 is the trace, the sum of both eigenvalues; L is the largest one alone, a little less than 1002.",
