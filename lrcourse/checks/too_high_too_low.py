@@ -30,7 +30,7 @@ def largest_stable_lr(answer):
             Mistake(2 / BOWL_MU, "that is 2/μ: the flat direction would survive it, the steep one explodes first."),
             Mistake(1 / BOWL_L, "1/L is the fastest rate for the steep direction, not the largest that converges."),
             Mistake(2 / (BOWL_MU + BOWL_L), "that is the best rate, not the largest one that still converges."),
-            Mistake(BOWL_L / 2, "the limit is a rate: it shrinks as the curvature L grows, so L goes in the denominator."),
+            Mistake(BOWL_L / 2, "the limit shrinks as the curvature L grows, so L goes in the denominator."),
         ],
     )
 
@@ -98,7 +98,7 @@ def rosenbrock_limit(answer):
         mistakes=[
             Mistake(2 / hessian[0, 0], "that uses only the diagonal entry 802; the off-diagonal −400 makes L larger."),
             Mistake(2 / hessian[1, 1], "that uses the entry 200; L is the Hessian's largest eigenvalue."),
-            Mistake(1 / L, "that is 1/L, the fastest rate along the steepest direction; the stability limit is larger."),
+            Mistake(1 / L, "that is 1/L, the fastest rate along the steepest direction; the limit is larger."),
             Mistake(
                 2 / np.trace(hessian),
                 "1002 is the trace, the sum of both eigenvalues; L is the largest one alone, a little less than 1002.",
