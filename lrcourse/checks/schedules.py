@@ -13,7 +13,7 @@ def _reference_step_decay(t, lr, step_size, gamma):
 
 
 def step_decay_rate(function):
-    """Check ``function(t, lr, step_size, gamma)`` returns ``lr * gamma ** floor(t / step_size)``."""
+    """Check ``function(t, lr, step_size, gamma)`` against :func:`lrcourse.schedules.step_decay`, for ints and arrays."""
     cases = [
         {"t": 0, "lr": 0.1, "step_size": 10, "gamma": 0.5},
         {"t": 9, "lr": 0.1, "step_size": 10, "gamma": 0.5},
