@@ -51,7 +51,7 @@ def test_adam_step_passes_on_the_reference_and_names_mistakes():
     [
         (check.effective_lr, 0.1, 0.009, "*old* buffer"),
         (check.effective_lr, 0.1, 0.01, "first step only"),
-        (check.effective_lr, 0.1, 0.001, "so divide"),
+        (check.effective_lr, 0.1, 0.001, "smaller or larger than 1"),
         (check.momentum_limit, 0.95, 0.5, "without momentum"),
         (check.momentum_limit, 0.95, 2 * 1.9 / (2.8 * 4), "Nesterov"),
         (check.optimal_beta, (9 / 11) ** 2, 9 / 11, "square it"),

@@ -11,7 +11,7 @@ __all__ = ["effective_lr", "momentum_limit", "optimal_beta", "adam_step", "adamw
 
 
 def effective_lr(answer):
-    """Check the effective rate of momentum under a steady gradient, eta = 0.01, beta = 0.9: eta / (1 - beta)."""
+    """Check ``effective_lr``: the effective rate of momentum under a steady gradient, eta = 0.01, beta = 0.9."""
     lr, beta = 0.01, 0.9
     return check_value(
         answer,
@@ -20,9 +20,10 @@ def effective_lr(answer):
         what="η / (1 − β), the sum 1 + β + β² + ... times η",
         mistakes=[
             Mistake(lr * beta, "β multiplies the *old* buffer; the sum of all the copies of g is 1 + β + β² + ..."),
-            Mistake(lr * (1 - beta), "that multiplies by 1 − β; the series 1 + β + β² + ... sums to 1 / (1 − β), so divide."),
+            Mistake(lr * (1 - beta),
+                    "that multiplies by 1 − β; sum the series 1 + β + β² + ... again: is it smaller or larger than 1?"),
             Mistake(lr, "that is the first step only; the buffer keeps growing while the gradient stays the same."),
-            Mistake(lr / beta, "the geometric series 1 + β + β² + ... sums to 1 / (1 − β), not 1 / β."),
+            Mistake(lr / beta, "1 / β is not the sum of the geometric series 1 + β + β² + ...: work it out again."),
         ],
     )
 
@@ -36,8 +37,8 @@ def momentum_limit(answer):
         name="largest_stable_lr",
         what="2 (1 + β) / L",
         mistakes=[
-            Mistake(2 / L, "2/L is the limit without momentum; momentum moves it to 2 (1 + β) / L."),
-            Mistake(2 * (1 - beta) / L, "the limit grows with β: it is 2 (1 + β) / L."),
+            Mistake(2 / L, "2/L is the limit without momentum; momentum lets a larger rate converge."),
+            Mistake(2 * (1 - beta) / L, "that shrinks with β, but momentum makes the limit grow with β."),
             Mistake(theory.momentum_stability_limit(L, beta, nesterov=True), "that is Nesterov's limit; the question is about the heavy ball."),
             Mistake(2 * (1 + beta), "divide by the curvature L = 4."),
         ],
