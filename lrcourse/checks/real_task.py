@@ -64,7 +64,8 @@ def _reference_epochs_to_target(curve, target):
 
 
 def epochs_to_target(function):
-    """Check ``function(curve, target)``: the first epoch with ``curve[e] >= target``, or -1."""
+    """Check ``function(curve, target)`` against :func:`lrcourse.nets.epochs_to_reach`, on curves that reach the target,
+    never do, touch it exactly, dip below it again, start above it, or diverge."""
     cases = [
         {"curve": np.array([0.10, 0.80, 0.96, 0.97, 0.98]), "target": 0.95},
         {"curve": np.array([0.10, 0.50, 0.70]), "target": 0.95},
