@@ -66,9 +66,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrcourse import _validate
+from lrcourse import _validate, reproducible
 
-__all__ = ["Optimizer", "State", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
+__all__ = ["Optimizer", "State", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "SGDScheduleFree", "AdamWScheduleFree"]
 
 
 class Optimizer:
@@ -89,6 +89,8 @@ class Optimizer:
     """
 
     _hyperparameters = ()
+    evaluates_elsewhere = False
+    """True for an optimizer whose model is evaluated away from the point where gradients are taken (schedule-free)."""
 
     def __init__(self, lr, *, maximize=False):
         self.lr = lr
@@ -250,6 +252,33 @@ class Optimizer:
         state = self.init(params) if self._opt_state is None else self._opt_state
         new_params, self._opt_state = self.update(params, grads, state)
         return new_params
+
+    def evaluation_point(self, params, state=None):
+        """The parameters at which to evaluate the model (loss, accuracy) after a step.
+
+        For every optimizer but the schedule-free ones this is ``params``
+        itself. :class:`SGDScheduleFree` and :class:`AdamWScheduleFree` take
+        gradients at one point ``y`` (``params``) and return the model at
+        another, the average ``x`` kept in the state (PyTorch's reference
+        switches between them with ``optimizer.train()`` and
+        ``optimizer.eval()``).
+
+        Parameters
+        ----------
+        params : ndarray or dict of str -> ndarray
+            The parameters ``update`` (or ``step``) returned.
+        state : State, optional
+            The state ``update`` returned with them; default the state the
+            optimizer keeps for :meth:`step`.
+
+        Examples
+        --------
+        >>> opt = SGD(lr=0.1)
+        >>> w = opt.step(np.array([1.0]), np.array([1.0]))
+        >>> opt.evaluation_point(w)
+        array([0.9])
+        """
+        return params
 
     def _update_checked(self, params, grads, state, lr):
         """:meth:`update` for inputs already checked (the package's loop): float64 arrays, a valid ``lr``.
@@ -667,6 +696,193 @@ class AdamW(Adam):
 
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *, maximize=False):
         super().__init__(lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+
+
+class _ScheduleFree(Optimizer):
+    """Shared parts of the schedule-free optimizers: the averaging weights and the point ``x``."""
+
+    evaluates_elsewhere = True
+
+    def evaluation_point(self, params, state=None):
+        """The average ``x`` at which a schedule-free run is evaluated (see :meth:`Optimizer.evaluation_point`)."""
+        if state is None:
+            state = self._opt_state
+        if state is None:
+            return params
+        if isinstance(params, dict):
+            return {key: np.array(state.moments[key]["x"]) for key in params}
+        return np.array(state.moments[_ARRAY]["x"])
+
+    def _averaging(self, eta, state, t):
+        """The warmed-up rate ``gamma_t``, ``lr_max`` and the weight ``c_t`` of the new ``z`` in the average ``x``."""
+        schedule = min(t / self.warmup_steps, 1.0) if self.warmup_steps > 0 else 1.0
+        gamma = eta * schedule
+        lr_max = np.maximum(gamma, state["lr_max"])
+        weight = reproducible.power(float(t), self.r) * reproducible.power(lr_max, self.weight_lr_power)
+        weight_sum = state["weight_sum"] + weight
+        with np.errstate(all="ignore"):
+            c = np.where(weight_sum > 0, weight / np.where(weight_sum > 0, weight_sum, 1.0), 0.0)
+        return gamma, lr_max, weight_sum, c
+
+    def _start(self, w):
+        return {
+            "z": w.copy(),
+            "x": w.copy(),
+            "lr_max": np.full(w.shape, -1.0),
+            "weight_sum": np.zeros(w.shape),
+        }
+
+
+class SGDScheduleFree(_ScheduleFree):
+    r"""Schedule-free SGD (Defazio et al. 2024): no decay to plan, the average does its work.
+
+    Three sequences: ``z`` takes plain SGD steps, ``x`` is a running average
+    of the ``z``'s, and gradients are taken at ``y``, between the two. The
+    ``t``-th step, with ``beta = momentum``, ``lambda = weight_decay``, ``W =
+    warmup_steps``, ``r`` and ``p = weight_lr_power``, all starting at
+    ``z_0 = x_0 = y_0 = w_0``::
+
+        gamma_t  = eta * min(t / W, 1)               (eta if W = 0)
+        lrmax_t  = max(lrmax_{t-1}, gamma_t)
+        c_t      = t^r lrmax_t^p / sum_{i <= t} i^r lrmax_i^p
+        g_t      = grad f(y_{t-1}) + lambda y_{t-1}
+        z_t      = z_{t-1} - gamma_t g_t
+        x_t      = (1 - c_t) x_{t-1} + c_t z_t
+        y_t      = beta x_t + (1 - beta) z_t
+
+    With a constant rate and ``r = 0``, ``c_t = 1/t``: ``x_t`` is the plain
+    mean of ``z_1 .. z_t``. The parameters this optimizer returns (and takes)
+    are ``y``; evaluate the model at ``x``, which :meth:`evaluation_point`
+    gives (the reference implementation switches with ``.eval()``).
+    Same names, defaults and order of operations as the reference
+    implementation, ``schedulefree.SGDScheduleFreeReference``; the
+    ``foreach`` switch is left out.
+
+    Parameters
+    ----------
+    lr : float, ndarray or dict, default 1.0
+        ``eta >= 0``.
+    momentum : float, default 0.9
+        ``beta`` in ``(0, 1)``, the interpolation between ``x`` and ``z``.
+    weight_decay : float, default 0
+        ``lambda >= 0``, an L2 penalty on ``y``.
+    warmup_steps : int, default 0
+        ``W >= 0``, a linear warm-up of the rate.
+    r : float, default 0.0
+        ``>= 0``; weights ``t^r`` in the average.
+    weight_lr_power : float, default 2.0
+        ``p >= 0``; weights ``lrmax^p`` in the average, so steps taken during
+        the warm-up count less.
+    maximize : bool, default False, keyword-only
+
+    Examples
+    --------
+    On ``f(w) = w^2 / 2`` (gradient ``w``) from ``w = 1`` with ``eta = 0.5``:
+    ``z_1 = 0.5``, ``x_1 = 0.5`` (``c_1 = 1``), ``y_1 = 0.5``; then
+    ``z_2 = 0.25``, ``x_2 = 0.375`` (``c_2 = 1/2``), ``y_2 = 0.9 * 0.375 + 0.1 * 0.25``.
+
+    >>> opt = SGDScheduleFree(lr=0.5)
+    >>> y = opt.step(np.array([1.0]), np.array([1.0]))
+    >>> y = opt.step(y, y)
+    >>> y, opt.evaluation_point(y)
+    (array([0.3625]), array([0.375]))
+    """
+
+    _hyperparameters = ("momentum", "weight_decay", "warmup_steps", "r", "weight_lr_power")
+
+    def __init__(self, lr=1.0, momentum=0.9, weight_decay=0, warmup_steps=0, r=0.0, weight_lr_power=2.0, *,
+                 maximize=False):
+        self.momentum = _validate.number(momentum, "momentum", low=0, high=1, low_open=True, high_open=True)
+        self.weight_decay = _validate.number(weight_decay, "weight_decay", low=0)
+        self.warmup_steps = _validate.integer(warmup_steps, "warmup_steps", low=0)
+        self.r = _validate.number(r, "r", low=0)
+        self.weight_lr_power = _validate.number(weight_lr_power, "weight_lr_power", low=0)
+        super().__init__(lr, maximize=maximize)
+
+    def _initial_state(self, w):
+        return self._start(w)
+
+    def _update(self, w, g, eta, state, t):
+        gamma, lr_max, weight_sum, c = self._averaging(eta, state, t)
+        if self.weight_decay != 0:
+            g = g + self.weight_decay * w
+        z = state["z"] - gamma * g
+        x = state["x"] * (1 - c) + z * c
+        y = x * self.momentum + z * (1 - self.momentum)
+        return y, {"z": z, "x": x, "lr_max": lr_max, "weight_sum": weight_sum}
+
+
+class AdamWScheduleFree(_ScheduleFree):
+    r"""Schedule-free AdamW (Defazio et al. 2024): Adam's scaling on the ``z`` steps, averaging instead of a decay.
+
+    As :class:`SGDScheduleFree` (same ``gamma_t``, ``c_t``, ``x`` and ``y``,
+    with ``beta1`` in place of the momentum), but ``z`` takes an
+    Adam-scaled step without first moment, and the weight decay is
+    decoupled (at ``y``)::
+
+        v_t = beta2 v_{t-1} + (1 - beta2) g_t^2           g_t = grad f(y_{t-1})
+        z_t = z_{t-1} - gamma_t lambda y_{t-1} - gamma_t g_t / (sqrt(v_t / (1 - beta2^t)) + eps)
+        x_t = (1 - c_t) x_{t-1} + c_t z_t
+        y_t = beta1 x_t + (1 - beta1) z_t
+
+    Same names, defaults and order of operations as
+    ``schedulefree.AdamWScheduleFreeReference`` (with its defaults
+    ``decay_at_z=False`` and ``inner_momentum=0``, which are left out).
+    Evaluate the model at :meth:`evaluation_point`.
+
+    Parameters
+    ----------
+    lr : float, ndarray or dict, default 0.0025
+        ``eta >= 0``.
+    betas : tuple of two floats, default (0.9, 0.999)
+        ``beta1`` in ``(0, 1)`` (the interpolation) and ``beta2`` in ``[0, 1)``.
+    eps : float, default 1e-8
+    weight_decay : float, default 0
+        ``lambda >= 0``, decoupled.
+    warmup_steps : int, default 0
+    r : float, default 0.0
+    weight_lr_power : float, default 2.0
+    maximize : bool, default False, keyword-only
+
+    Examples
+    --------
+    The first step of ``z`` has length ``eta`` per coordinate, as Adam's does:
+
+    >>> opt = AdamWScheduleFree(lr=0.1)
+    >>> y = opt.step(np.array([1.0, 1.0]), np.array([3.0, -0.02]))
+    >>> opt.evaluation_point(y).round(6)
+    array([0.9, 1.1])
+    """
+
+    _hyperparameters = ("betas", "eps", "weight_decay", "warmup_steps", "r", "weight_lr_power")
+
+    def __init__(self, lr=0.0025, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, warmup_steps=0, r=0.0,
+                 weight_lr_power=2.0, *, maximize=False):
+        self.betas = _validate.pair(betas, "betas", low=0, high=1, high_open=True)
+        if self.betas[0] == 0:
+            raise ValueError(f"betas[0] must be in (0, 1), got {self.betas[0]!r}")
+        self.eps = _validate.number(eps, "eps", low=0)
+        self.weight_decay = _validate.number(weight_decay, "weight_decay", low=0)
+        self.warmup_steps = _validate.integer(warmup_steps, "warmup_steps", low=0)
+        self.r = _validate.number(r, "r", low=0)
+        self.weight_lr_power = _validate.number(weight_lr_power, "weight_lr_power", low=0)
+        super().__init__(lr, maximize=maximize)
+
+    def _initial_state(self, w):
+        return {**self._start(w), "exp_avg_sq": np.zeros(w.shape)}
+
+    def _update(self, w, g, eta, state, t):
+        beta1, beta2 = self.betas
+        gamma, lr_max, weight_sum, c = self._averaging(eta, state, t)
+        z = state["z"]
+        if self.weight_decay != 0:
+            z = z - w * (gamma * self.weight_decay)
+        exp_avg_sq = state["exp_avg_sq"] * beta2 + g * g * (1 - beta2)
+        denominator = np.sqrt(exp_avg_sq / (1 - beta2**t)) + self.eps
+        z = z - gamma * g / denominator
+        x = state["x"] * (1 - c) + z * c
+        y = x * beta1 + z * (1 - beta1)
+        return y, {"z": z, "x": x, "lr_max": lr_max, "weight_sum": weight_sum, "exp_avg_sq": exp_avg_sq}
 
 
 _ARRAY = None  # the single key under which a plain-ndarray parameter is stored

@@ -587,3 +587,147 @@ def test_update_takes_this_steps_rate_and_restarts_from_any_state():
 def test_params_that_are_not_numbers_are_refused_not_converted(params):
     with pytest.raises(TypeError, match="params must be an ndarray of numbers"):
         optim.SGD(lr=0.1).step(params, np.zeros(2))
+
+
+# --- schedule-free SGD and AdamW (Defazio et al. 2024) ---------------------------
+# The reference below is schedulefree's SGDScheduleFreeReference /
+# AdamWScheduleFreeReference step, transcribed line by line for numpy floats.
+
+
+def _reference_schedule_free(w0, grad, steps, lr, adam, momentum=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0,
+                             warmup_steps=0, r=0.0, weight_lr_power=2.0):
+    z, x, y = w0.copy(), w0.copy(), w0.copy()
+    exp_avg_sq = np.zeros_like(w0)
+    k, lr_max, weight_sum = 0, -1.0, 0.0
+    ys, xs = [], []
+    for _ in range(steps):
+        g = grad(y)
+        sched = (k + 1) / warmup_steps if k < warmup_steps else 1.0
+        eta = lr * sched
+        lr_max = max(eta, lr_max)
+        weight = ((k + 1) ** r) * (lr_max**weight_lr_power)
+        weight_sum = weight_sum + weight
+        ckp1 = weight / weight_sum if weight_sum else 0.0
+        if adam:
+            if weight_decay != 0:
+                z = z - y * (eta * weight_decay)
+            exp_avg_sq = exp_avg_sq * beta2 + g * g * (1 - beta2)
+            denom = np.sqrt(exp_avg_sq / (1 - beta2 ** (k + 1))) + eps
+            z = z - eta * g / denom
+        else:
+            if weight_decay != 0:
+                g = g + y * weight_decay
+            z = z - eta * g
+        x = x * (1 - ckp1) + z * ckp1
+        y = x * momentum + z * (1 - momentum)
+        ys.append(y.copy())
+        xs.append(x.copy())
+        k += 1
+    return ys, xs
+
+
+def _bumpy_grad(w):
+    return np.array([2.0, 0.5]) * w + np.sin(3 * w)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {},
+    {"weight_decay": 0.1, "warmup_steps": 3},
+    {"r": 1.0, "weight_lr_power": 0.0, "momentum": 0.5},
+])
+def test_schedule_free_sgd_reproduces_the_reference_step_by_step(kwargs):
+    w0 = np.array([1.0, -2.0])
+    ref_y, ref_x = _reference_schedule_free(w0, _bumpy_grad, 8, lr=0.3, adam=False, **kwargs)
+    opt = optim.SGDScheduleFree(lr=0.3, **kwargs)
+    w = w0
+    for y, x in zip(ref_y, ref_x):
+        w = opt.step(w, _bumpy_grad(w))
+        np.testing.assert_allclose(w, y, rtol=1e-14, atol=1e-15)
+        np.testing.assert_allclose(opt.evaluation_point(w), x, rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {},
+    {"weight_decay": 0.2, "warmup_steps": 4, "betas": (0.8, 0.99)},
+])
+def test_schedule_free_adamw_reproduces_the_reference_step_by_step(kwargs):
+    w0 = np.array([1.0, -2.0])
+    ref_kwargs = dict(kwargs)
+    if "betas" in ref_kwargs:
+        ref_kwargs["momentum"], ref_kwargs["beta2"] = ref_kwargs.pop("betas")
+    ref_y, ref_x = _reference_schedule_free(w0, _bumpy_grad, 8, lr=0.05, adam=True, **ref_kwargs)
+    opt = optim.AdamWScheduleFree(lr=0.05, **kwargs)
+    w = w0
+    for y, x in zip(ref_y, ref_x):
+        w = opt.step(w, _bumpy_grad(w))
+        np.testing.assert_allclose(w, y, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(opt.evaluation_point(w), x, rtol=1e-13, atol=1e-15)
+
+
+def test_schedule_free_sgd_two_steps_by_hand():
+    # f = w^2 / 2, w0 = 1, eta = 0.5: z1 = 0.5, x1 = 0.5, y1 = 0.5; g2 = 0.5, z2 = 0.25,
+    # x2 = (0.5 + 0.25) / 2 = 0.375 (c2 = 1/2), y2 = 0.9 * 0.375 + 0.1 * 0.25 = 0.3625
+    opt = optim.SGDScheduleFree(lr=0.5)
+    y = opt.step(np.array([1.0]), np.array([1.0]))
+    assert y[0] == 0.5
+    y = opt.step(y, y)
+    assert math.isclose(y[0], 0.3625, rel_tol=1e-15)
+    assert math.isclose(opt.evaluation_point(y)[0], 0.375, rel_tol=1e-15)
+
+
+def test_schedule_free_average_is_the_plain_mean_of_z_at_a_constant_rate():
+    opt = optim.SGDScheduleFree(lr=0.1, momentum=0.5)
+    w, zs = np.array([3.0]), []
+    for _ in range(6):
+        w = opt.step(w, np.cos(w))
+        zs.append(opt.state["z"][0])
+    assert math.isclose(opt.evaluation_point(w)[0], np.mean(zs), rel_tol=1e-13)
+
+
+def test_schedule_free_pure_update_matches_step_with_per_run_rates_and_dicts():
+    lrs = np.array([0.1, 0.4]).reshape(2, 1, 1)
+    params = {"W": np.ones((2, 2, 3)), "b": np.zeros((2, 1, 3))}
+    opt = optim.AdamWScheduleFree(lr=lrs, weight_decay=0.1, warmup_steps=2)
+    state = opt.init(params)
+    w = params
+    for _ in range(3):
+        grads = {key: np.sin(value) + 0.5 for key, value in w.items()}
+        w, state = opt.update(w, grads, state)
+    for run in range(2):
+        single = optim.AdamWScheduleFree(lr=float(lrs[run, 0, 0]), weight_decay=0.1, warmup_steps=2)
+        v = {key: value[run] for key, value in params.items()}
+        for _ in range(3):
+            v = single.step(v, {key: np.sin(value) + 0.5 for key, value in v.items()})
+        for key in params:
+            np.testing.assert_allclose(w[key][run], v[key], rtol=1e-14)
+            np.testing.assert_allclose(opt.evaluation_point(w, state)[key][run], single.evaluation_point(v)[key],
+                                       rtol=1e-14)
+
+
+def test_evaluation_point_of_other_optimizers_is_the_params():
+    opt = optim.Adam(lr=0.1)
+    w = opt.step(np.array([1.0]), np.array([2.0]))
+    assert opt.evaluation_point(w) is w
+    assert not opt.evaluates_elsewhere and optim.SGDScheduleFree().evaluates_elsewhere
+
+
+def test_schedule_free_defaults_are_the_references():
+    assert repr(optim.SGDScheduleFree()) == (
+        "SGDScheduleFree(lr=1, momentum=0.9, weight_decay=0, warmup_steps=0, r=0, weight_lr_power=2)"
+    )
+    assert repr(optim.AdamWScheduleFree()) == (
+        "AdamWScheduleFree(lr=0.0025, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, warmup_steps=0, r=0, "
+        "weight_lr_power=2)"
+    )
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: optim.SGDScheduleFree(momentum=1.0), "momentum"),
+    (lambda: optim.SGDScheduleFree(momentum=0.0), "momentum"),
+    (lambda: optim.SGDScheduleFree(warmup_steps=-1), "warmup_steps"),
+    (lambda: optim.AdamWScheduleFree(betas=(0.0, 0.999)), "betas"),
+    (lambda: optim.AdamWScheduleFree(weight_lr_power=-1.0), "weight_lr_power"),
+])
+def test_schedule_free_refuses_bad_hyperparameters_by_name(make, name):
+    with pytest.raises(ValueError, match=name):
+        make()
