@@ -11,7 +11,10 @@ Each epoch visits the training set once in a seeded random order
 objective ``f`` and its gradient ``g_t`` on one minibatch at ``w_t`` and sets
 ``w_{t+1}`` by the optimizer's update with rate ``eta_t``. At the end of
 every epoch (and before the first step) the whole training and validation
-sets are measured.
+sets are measured. A schedule-free optimizer (:class:`lrcourse.optim.SGDScheduleFree`,
+:class:`~lrcourse.optim.AdamWScheduleFree`) takes its gradients at one point
+``y`` and is measured, and returns its final parameters, at its average ``x``
+(:meth:`~lrcourse.optim.Optimizer.evaluation_point`), as its authors evaluate it.
 
 >>> from lrcourse import data, optim
 >>> from lrcourse.models import SoftmaxRegression
@@ -521,17 +524,24 @@ def _train(
 
     objective = minibatch_objective(model, X_train, y_train, batch_size, seeds, runs_per_seed=n_lrs)
 
+    # A schedule-free optimizer takes its gradients at y (the loop's params) and is evaluated at x (in its state).
+    stepper = _KeepsLastState(optimizer) if optimizer.evaluates_elsewhere else optimizer
+
     def after_step(t, params, alive):
         if t % steps_per_epoch == 0:
+            if stepper is not optimizer:
+                params = optimizer.evaluation_point(params, stepper.state)
             measure(t // steps_per_epoch, params, alive)
 
     initial = measure(0, w, np.ones(n_runs, dtype=bool))
     state = _kept_state(optimizer, model) if keep_state else None
     clock = time.perf_counter()
     runs = engine.run_steps(
-        objective, w, optimizer, rates, n_steps,
+        objective, w, stepper, rates, n_steps,
         loss_limit=engine.loss_limit(initial, 0.0, blowup), after_step=after_step, state=state,
     )
+    if stepper is not optimizer:
+        runs.params = _where_alive(runs.diverged_at < 0, optimizer.evaluation_point(runs.params, runs.state), runs.params)
     wall_time = time.perf_counter() - clock
     if keep_state:
         _keep_state(optimizer, model, runs.state)
@@ -563,6 +573,33 @@ def _train(
         },
         start=params,
     )
+
+
+class _KeepsLastState:
+    """An optimizer's pure update that remembers the state it returned last, for an evaluation point off the params.
+
+    Schedule-free optimizers return the point ``y`` where the next gradient
+    is taken; the model is measured at ``x``, which only the state holds.
+    """
+
+    def __init__(self, optimizer):
+        self.optimizer, self.lr, self.state = optimizer, optimizer.lr, None
+
+    def init(self, params):
+        self.state = self.optimizer.init(params)
+        return self.state
+
+    def _update_checked(self, params, grads, state, lr):
+        new, self.state = self.optimizer._update_checked(params, grads, state, lr)
+        return new, self.state
+
+
+def _where_alive(alive, evaluated, params):
+    """Per run: ``evaluated`` where the run is alive, else its last good ``params``."""
+    return {
+        key: np.where(alive.reshape((-1,) + (1,) * (value.ndim - 1)), evaluated[key], value)
+        for key, value in params.items()
+    }
 
 
 def minibatch_objective(model, X, y, batch_size, seeds, runs_per_seed=1):

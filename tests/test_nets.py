@@ -671,3 +671,26 @@ def test_train_grid_starts_where_params_says(digits):
     np.testing.assert_array_equal(by_seed.params["W"][0, 1], model.init_params(1)["W"])
     with pytest.raises(ValueError, match="params must be one run's parameters"):
         nets.train_grid(model, digits, optim.SGD, [0.1], params=model.init_params([0, 1]))
+
+
+def test_schedule_free_runs_are_measured_and_returned_at_their_average_x():
+    from lrcourse import training
+    from lrcourse.models import MLP
+
+    digits = data.load_digits()
+    model = MLP(n_hidden=8)
+    grid = training.train_grid(model, digits, lambda lr: optim.SGDScheduleFree(lr=lr), lrs=[0.3], seeds=[0, 1],
+                               epochs=2, batch_size=256, grad_norm=False)
+    # the same runs by hand: the one loop, then x from the optimizer's state
+    opt = optim.SGDScheduleFree(lr=np.full((2, 1, 1), 0.3))
+    objective = training.minibatch_objective(model, digits.X_train, digits.y_train, 256, [0, 1])
+    runs = engine.run_steps(objective, model.init_params([0, 1]), opt, None, grid.steps[0, 0])
+    x = opt.evaluation_point(runs.params, runs.state)
+    y = runs.params
+    for j in range(2):
+        for name in x:
+            np.testing.assert_allclose(grid.params[name][0, j], x[name][j].reshape(model.param_shapes[name]))
+    at_x = model._evaluate(x, digits.X_train, digits.y_train, with_grads=False)[0]
+    at_y = model._evaluate(y, digits.X_train, digits.y_train, with_grads=False)[0]
+    np.testing.assert_allclose(grid.train_loss[0, :, -1], at_x)
+    assert np.all(np.abs(at_x - at_y) > 1e-6)
