@@ -69,3 +69,37 @@ def test_static_slider_on_the_built_page_changes_the_figure(built, page):
     assert changed, "moving the slider must swap the figure"
     assert shown and alt
     assert page.js_errors == []
+
+
+@pytest.fixture
+def phone(browser):
+    """A 390 px wide touch screen, as a phone reader has, offline, recording JavaScript errors like ``page``."""
+    from conftest import NETWORK
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    tab = context.new_page()
+    tab.js_errors = []
+    context.route(NETWORK, lambda route: (tab.js_errors.append(f"network request: {route.request.url}"), route.abort()))
+    tab.on("pageerror", lambda error: tab.js_errors.append(f"uncaught {error.name}: {error.message}"))
+    yield tab
+    context.close()
+
+
+def test_on_a_phone_the_menu_opens_and_leads_to_the_next_chapter(built, phone):
+    """The header's navigation button opens the table of contents on a phone; its link to the next chapter works."""
+    first, second = CHAPTERS[0], CHAPTERS[1]
+    phone.goto(chapter_page(built, first).as_uri())
+    menu = phone.locator("button.primary-toggle:visible")
+    assert menu.count() == 1, "one visible navigation button in the header"
+    menu.tap()
+    sidebar = phone.locator("dialog[open]")
+    sidebar.first.wait_for(state="visible", timeout=3000)
+    link = sidebar.locator(f'a[href$="{second}.html"]').first
+    assert link.is_visible(), "the open menu lists the next chapter"
+    link.tap()
+    phone.wait_for_url(f"**/{second}.html")
+    assert phone.locator("article h1").first.is_visible()
+    contents = phone.locator("button.secondary-toggle:visible")
+    contents.first.tap()
+    phone.locator("dialog[open]").first.wait_for(state="visible", timeout=3000)
+    assert phone.js_errors == []
