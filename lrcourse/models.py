@@ -37,6 +37,7 @@ from .reproducible import exp, log, matmul, tanh
 __all__ = ["SoftmaxRegression", "MLP", "ACTIVATIONS", "log_softmax", "softmax", "cross_entropy"]
 
 ACTIVATIONS = ("relu", "tanh")
+PARAMETRIZATIONS = ("standard", "mup")
 
 _CHUNK = 256
 """Whole-set evaluations run this many samples at a time, which keeps the
@@ -411,6 +412,22 @@ class MLP(_Network):
         or ``tanh(a)``.
     l2 : float, default 0.0
         Coefficient of the penalty ``(l2 / 2) (||W1||^2 + ||W2||^2)``.
+    parametrization : {"standard", "mup"}, default "standard"
+        How initialization and learning rates scale with the width ``n =
+        n_hidden``. ``"standard"`` is the initialization above with one rate
+        for every layer. ``"mup"`` is the maximal-update parametrization for
+        SGD (Yang & Hu 2021; Yang et al. 2022, "Tensor Programs V", Table 3),
+        written relative to ``base_width`` ``n_0`` with ``m = n / n_0``:
+        ``W1`` and ``b1`` as above with rate ``eta m`` (fan-out ``n``),
+        ``W2`` drawn with variance divided by ``m`` (so ``~ 1/n^2``: the
+        logits start near 0) with rate ``eta / m`` (fan-in ``n``), and ``b2``
+        with rate ``eta``. At ``n = n_0`` the two parametrizations are the
+        same network; as ``n`` grows, each step under ``"mup"`` changes the
+        hidden features and the logits by amounts that do not depend on
+        ``n``, which is why a rate tuned at one width carries over.
+        :meth:`layer_rates` gives the per-layer rates to pass as ``lr``.
+    base_width : int, default 64
+        ``n_0``, the width at which ``"mup"`` equals ``"standard"``.
 
     >>> model = MLP(n_hidden=32)
     >>> model
@@ -419,11 +436,14 @@ class MLP(_Network):
     {'W1': (64, 32), 'b1': (32,), 'W2': (32, 10), 'b2': (10,)}
     """
 
-    def __init__(self, n_features=64, n_hidden=64, n_classes=10, activation="relu", l2=0.0):
+    def __init__(self, n_features=64, n_hidden=64, n_classes=10, activation="relu", l2=0.0,
+                 parametrization="standard", base_width=64):
         n_features = _validate.integer(n_features, "n_features", low=1)
         n_hidden = _validate.integer(n_hidden, "n_hidden", low=1)
         n_classes = _validate.integer(n_classes, "n_classes", low=2)
         self.activation = _validate.choice(activation, "activation", ACTIVATIONS)
+        self.parametrization = _validate.choice(parametrization, "parametrization", PARAMETRIZATIONS)
+        self.base_width = _validate.integer(base_width, "base_width", low=1)
         self._layers = [("W1", "b1", n_features, n_hidden), ("W2", "b2", n_hidden, n_classes)]
         super().__init__(l2)
 
@@ -431,6 +451,33 @@ class MLP(_Network):
     def n_hidden(self):
         """Number of hidden units."""
         return self._layers[0][3]
+
+    @property
+    def width_multiplier(self):
+        """``m = n_hidden / base_width``."""
+        return self.n_hidden / self.base_width
+
+    def lr_multipliers(self):
+        """Each layer's rate as a multiple of the base rate ``eta``: all 1 under ``"standard"``.
+
+        Under ``"mup"``: ``W1, b1 -> m``, ``W2 -> 1/m``, ``b2 -> 1`` with
+        ``m = n_hidden / base_width`` (Tensor Programs V, Table 3, SGD).
+
+        >>> MLP(n_hidden=256, parametrization="mup", base_width=64).lr_multipliers()
+        {'W1': 4.0, 'b1': 4.0, 'W2': 0.25, 'b2': 1.0}
+        """
+        if self.parametrization == "standard":
+            return dict.fromkeys(self.param_shapes, 1.0)
+        m = self.width_multiplier
+        return {"W1": m, "b1": m, "W2": 1.0 / m, "b2": 1.0}
+
+    def layer_rates(self, lr):
+        """The per-layer rates ``{name: eta * multiplier}`` for an optimizer's ``lr`` (a float or an array).
+
+        >>> MLP(n_hidden=128, parametrization="mup").layer_rates(0.1)["W2"]
+        0.05
+        """
+        return {name: lr * factor for name, factor in self.lr_multipliers().items()}
 
     def dead_units(self, params, X):
         """Fraction of hidden units that output 0 for every input in ``X`` (ReLU only).
@@ -458,12 +505,15 @@ class MLP(_Network):
             std = math.sqrt(2.0 / n_in)
         else:
             std = math.sqrt(2.0 / (n_in + n_out))
+        if index == 1 and self.parametrization == "mup":
+            std = std / math.sqrt(self.width_multiplier)
         return rng.normal(0.0, std, size=(n_in, n_out))
 
     def __repr__(self):
+        mup = f", parametrization='mup', base_width={self.base_width}" if self.parametrization == "mup" else ""
         return (
             f"MLP(n_features={self.n_features}, n_hidden={self.n_hidden}, n_classes={self.n_classes}, "
-            f"activation={self.activation!r}, l2={self.l2!r})"
+            f"activation={self.activation!r}, l2={self.l2!r}{mup})"
         )
 
 

@@ -694,3 +694,67 @@ def test_schedule_free_runs_are_measured_and_returned_at_their_average_x():
     at_y = model._evaluate(y, digits.X_train, digits.y_train, with_grads=False)[0]
     np.testing.assert_allclose(grid.train_loss[0, :, -1], at_x)
     assert np.all(np.abs(at_x - at_y) > 1e-6)
+
+
+# --- the maximal-update parametrization (muP) ------------------------------------
+
+
+def _one_step_changes(parametrization, n, lr=0.05):
+    from lrcourse.models import MLP
+    from lrcourse.reproducible import matmul
+
+    digits = data.load_digits()
+    X, y = digits.X_train[:256], digits.y_train[:256]
+    model = MLP(n_hidden=n, parametrization=parametrization)
+    params = model.init_params(0)
+    _, grads = model.loss_and_grads(params, X, y)
+    new = optim.SGD(lr=model.layer_rates(lr)).step(params, grads)
+    logits = model.logits(params, X)
+    change_logits = np.abs(model.logits(new, X) - logits).mean()
+    change_hidden = np.abs(matmul(X, new["W1"]) - matmul(X, params["W1"])).mean()
+    return logits.std(), change_logits, change_hidden
+
+
+def test_mup_equals_the_standard_parametrization_at_the_base_width():
+    from lrcourse.models import MLP
+
+    standard, mup = MLP(n_hidden=32), MLP(n_hidden=32, parametrization="mup", base_width=32)
+    for name, value in standard.init_params(5).items():
+        assert np.array_equal(value, mup.init_params(5)[name])
+    assert mup.layer_rates(0.1) == standard.layer_rates(0.1) == dict.fromkeys(["W1", "b1", "W2", "b2"], 0.1)
+
+
+def test_mup_output_starts_near_zero_as_width_grows():
+    narrow, wide = _one_step_changes("mup", 64)[0], _one_step_changes("mup", 4096)[0]
+    assert wide / narrow == pytest.approx(1 / 8 * _one_step_changes("standard", 4096)[0] / narrow, rel=1e-9)
+    assert wide < 0.4 * narrow
+    assert _one_step_changes("standard", 4096)[0] > narrow
+
+
+def test_mup_update_of_logits_and_features_does_not_grow_or_vanish_with_width():
+    mup = {n: _one_step_changes("mup", n) for n in (64, 1024, 4096)}
+    standard = {n: _one_step_changes("standard", n) for n in (64, 4096)}
+    for n in (1024, 4096):
+        assert 0.5 < mup[n][1] / mup[64][1] < 2.0  # logits move by the same amount
+        assert 0.5 < mup[n][2] / mup[64][2] < 2.0  # and so do the hidden features
+    assert standard[4096][1] / standard[64][1] > 20  # standard: the logits' step grows with n
+    assert standard[4096][2] / standard[64][2] < 0.3  # while the features' step vanishes
+
+
+def test_mup_multipliers_follow_tensor_programs_v_table_3():
+    from lrcourse.models import MLP
+
+    model = MLP(n_hidden=512, parametrization="mup", base_width=128)
+    assert model.lr_multipliers() == {"W1": 4.0, "b1": 4.0, "W2": 0.25, "b2": 1.0}
+    std_w2 = MLP(n_hidden=512).init_params(0)["W2"] / 2.0
+    np.testing.assert_allclose(model.init_params(0)["W2"], std_w2, rtol=1e-15)
+    assert "parametrization='mup'" in repr(model) and "parametrization" not in repr(MLP())
+
+
+def test_mup_refuses_unknown_parametrizations_by_name():
+    from lrcourse.models import MLP
+
+    with pytest.raises(ValueError, match="parametrization"):
+        MLP(parametrization="ntk")
+    with pytest.raises(ValueError, match="base_width"):
+        MLP(parametrization="mup", base_width=0)
