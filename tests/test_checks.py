@@ -36,7 +36,7 @@ def test_value_known_mistake_gets_its_hint():
 
 def test_value_wrong_shape_fails():
     result = check_value([0.5, 0.5], 0.5)
-    assert not result.passed and "does not match" in result.message
+    assert not result.passed and "should be a single number, not a list of 2 values" in result.message
 
 
 def test_value_says_too_large():
@@ -100,3 +100,63 @@ def test_a_passing_check_is_not_read_as_a_partial_score_under_nbgrader(monkeypat
     assert not hasattr(result, "_ipython_display_"), "outside nbgrader IPython shows the repr as usual"
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     assert callable(result._ipython_display_)
+
+
+def test_text_is_never_a_number():
+    for answer in ("0.5", b"0.5", ["0.5"]):
+        result = check_value(answer, 0.5, name="eta_max")
+        assert not result.passed and "not a number" in result.message, result.message
+    assert "remove the quotes" in check_value("0.5", 0.5, name="eta_max").message
+    assert not check_value(True, 1.0).passed, "a truth value is not a number either"
+    result = check_function(lambda w, grad, lr: str(w - lr * grad), reference_step, CASES, name="step")
+    assert not result.passed and "case 1" in result.message and "not a number" in result.message
+
+
+def test_one_number_in_a_list_or_array_counts_as_the_number_and_more_are_named():
+    assert check_value(np.array([0.5]), 0.5).passed and check_value([0.5], 0.5).passed
+    eigenvalues = check_value(np.array([0.25, 4.0]), 0.5, name="eta_max")
+    assert not eigenvalues.passed and "should be a single number, not an array of 2 values" in eigenvalues.message
+    assert check_function(lambda w, grad, lr: np.atleast_1d(w - lr * grad), reference_step, CASES[:1]).passed
+    pair = check_function(lambda w, grad, lr: np.array([w, w - lr * grad]), reference_step, CASES[:1], name="step")
+    assert "case 1" in pair.message and "should be a single number" in pair.message
+
+
+def test_a_wrong_shape_is_named():
+    result = check_value(np.ones((2, 3)), np.ones(3), name="rates")
+    assert not result.passed and "has shape (2, 3); it should be an array of shape (3,)" in result.message
+    short = check_function(lambda w, grad, lr: (w - lr * grad)[:1], reference_step, CASES[1:], name="step")
+    assert "has shape (1,); it should be an array of shape (2,)" in short.message
+
+
+def test_a_missing_return_on_one_path_is_not_a_forgotten_return():
+    def first(curve, target):
+        hits = np.flatnonzero(curve >= target)
+        if len(hits):
+            return int(hits[0])
+
+    def reference(curve, target):
+        hits = np.flatnonzero(curve >= target)
+        return int(hits[0]) if len(hits) else -1
+
+    cases = [{"curve": np.array([0.1, 0.96]), "target": 0.95}, {"curve": np.array([0.1, 0.5]), "target": 0.95}]
+    message = check_function(first, reference, cases, name="epochs_to_target").message
+    assert "case 2" in message and "returned None, expected -1" in message and "forget" not in message
+
+
+def test_changing_an_input_in_place_fails_only_where_the_exercise_forbids_it():
+    def in_place(w, grad, lr):
+        w -= lr * grad
+        return w
+
+    assert check_function(in_place, reference_step, CASES).passed
+    result = check_function(in_place, reference_step, CASES, name="gradient_step", unchanged=True)
+    assert not result.passed and "case 2" in result.message and "changed its input w in place" in result.message
+
+
+def test_long_values_are_shortened():
+    message = check_value(list(range(300)), 0.5, name="schedule").message
+    assert "list of 300: [0, 1, 2, ..., 297, 298, 299]" in message and len(message) < 200
+    steps = np.arange(300.0)
+    long = check_function(lambda t: t + 1, lambda t: t, [{"t": steps}], name="rate").message
+    assert "array of 300: [1, 2, 3, ..., 298, 299, 300]" in long and len(long) < 300
+    assert len(check_function(list(range(1000)), reference_step, CASES).message) < 200

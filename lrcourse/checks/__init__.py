@@ -120,33 +120,124 @@ class Mistake:
     hint: str
 
 
-def _close(got, expected, rtol, atol):
+def _numbers(value):
+    """``value`` as a float array, or None if it is not made of numbers (text, booleans, objects)."""
+    if isinstance(value, str | bytes | bool | np.bool_):
+        return None
     try:
-        got = np.asarray(got, dtype=float)
-        expected = np.asarray(expected, dtype=float)
+        array = np.asarray(value)
     except (TypeError, ValueError):
+        return None
+    if array.dtype.kind not in "iuf":
+        return None
+    return array.astype(float)
+
+
+def _close(got, expected, rtol, atol):
+    got, expected = _numbers(got), _numbers(expected)
+    if got is None or expected is None:
         return False
+    if expected.shape == () and got.size == 1:
+        got = got.reshape(())
     return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def _kind_problem(value, expected):
+    """Why ``value`` cannot be compared with ``expected`` (not a number, not a single number, wrong shape), or None.
+
+    >>> _kind_problem("2.4", 2.4)
+    "is the text '2.4', not a number: remove the quotes"
+    >>> _kind_problem([2.0, 3.0], 2.4)
+    'should be a single number, not a list of 2 values'
+    >>> _kind_problem(np.ones((2, 3)), np.ones(3))
+    'has shape (2, 3); it should be an array of shape (3,)'
+    >>> _kind_problem(np.array([2.4]), 2.4) is None  # a one-element array counts as its number
+    True
+    """
+    if isinstance(value, str | bytes):
+        return f"is the text {_show(value)}, not a number: remove the quotes"
+    try:
+        text_inside = np.asarray(value).dtype.kind in "US"
+    except (TypeError, ValueError):
+        text_inside = False
+    if text_inside:
+        return "holds text, not a number: remove the quotes"
+    numbers = _numbers(value)
+    if numbers is None:
+        return f"should be a number, not {_kind(value)}"
+    wanted = np.shape(expected)
+    if wanted == ():
+        if numbers.size != 1:
+            return f"should be a single number, not {_kind(value)}"
+        return None
+    if numbers.shape != wanted:
+        return f"has shape {numbers.shape}; it should be an array of shape {wanted}"
+    return None
+
+
+def _kind(value):
+    """A few words on what ``value`` is, for feedback: ``a list of 3 numbers``, ``an array of shape (2, 2)``."""
+    if isinstance(value, bool | np.bool_):
+        return f"the truth value {value}"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}" if value.ndim != 1 else f"an array of {_count(value.size)}"
+    if isinstance(value, list | tuple):
+        return f"a {type(value).__name__} of {_count(len(value))}"
+    return f"{_show(value)} (a {type(value).__name__})"
+
+
+def _count(n):
+    return "one value" if n == 1 else f"{n} values"
 
 
 def _direction(answer, expected):
     """Say how a wrong answer is off without giving the expected value away."""
-    try:
-        got, want = float(answer), float(expected)
-    except (TypeError, ValueError):
-        shape = np.shape(expected)
-        return f"does not match the expected {'value' if shape == () else f'array of shape {shape}'}"
+    got, want = float(np.reshape(_numbers(answer), ())), float(expected)
     if not np.isfinite(got):
         return "is not a finite number"
     return "is too large" if got > want else "is too small"
 
 
-def _show(value):
+LONGEST = 80  # characters of a value shown in feedback; longer ones are shortened
+
+
+def show(value):
+    """``value`` for feedback, shortened to about 80 characters: floats to 6 digits, long arrays by their ends.
+
+    >>> show(0.1 + 0.2)
+    '0.3'
+    >>> show(np.arange(300.0))
+    'array of 300: [0, 1, 2, ..., 297, 298, 299]'
+    >>> show(list(range(300)))
+    'list of 300: [0, 1, 2, ..., 297, 298, 299]'
+    """
     if isinstance(value, float | np.floating):
         return f"{float(value):.6g}"
-    if isinstance(value, np.ndarray):
-        return np.array2string(value, precision=6, separator=", ")
-    return repr(value)
+    if isinstance(value, list | tuple | np.ndarray):
+        numbers = _numbers(value)
+        if numbers is not None and numbers.ndim == 1:
+            text = _ends(numbers, numbers.size)
+            if len(text) <= LONGEST:
+                return text
+            kind = "array" if isinstance(value, np.ndarray) else type(value).__name__
+            return f"{kind} of {numbers.size}: {_ends(numbers, 3)}"
+        if isinstance(value, np.ndarray):
+            return np.array2string(value, precision=4, separator=", ", threshold=6, edgeitems=2)
+    text = repr(value)
+    return text if len(text) <= LONGEST else text[: LONGEST - 4] + " ..."
+
+
+def _ends(values, each):
+    """The first and last ``each`` of ``values``, with ``...`` between them if there are more."""
+    def numbers(part):
+        return ", ".join(f"{float(x):.6g}" for x in part)
+
+    if values.size <= 2 * each:
+        return f"[{numbers(values)}]"
+    return f"[{numbers(values[:each])}, ..., {numbers(values[-each:])}]"
+
+
+_show = show
 
 
 def check_value(answer, expected, *, name="answer", what=None, rtol=1e-6, atol=1e-12, mistakes=()):
@@ -155,7 +246,10 @@ def check_value(answer, expected, *, name="answer", what=None, rtol=1e-6, atol=1
     Parameters
     ----------
     answer : object
-        The learner's answer; ``None`` means not answered yet.
+        The learner's answer; ``None`` means not answered yet. Text is never
+        a number (``"2.4"`` fails, with a word about the quotes); a
+        one-element list or array counts as its number; more numbers where
+        one is expected, or an array of the wrong shape, fail and say so.
     expected : float or array
         The reference value (computed inside the package, not shown in the notebook).
     name : str
@@ -171,20 +265,32 @@ def check_value(answer, expected, *, name="answer", what=None, rtol=1e-6, atol=1
     ✔ Correct: largest_stable_lr = 0.5.
     >>> check_value(0.25, 0.5, name="largest_stable_lr", mistakes=[Mistake(0.25, "That is 1/L.")])
     ✘ Not yet: largest_stable_lr = 0.25 is too small. Hint: That is 1/L.
+    >>> check_value("0.5", 0.5, name="largest_stable_lr")
+    ✘ Not yet: largest_stable_lr is the text '0.5', not a number: remove the quotes.
+    >>> check_value(np.array([0.3, 4.0]), 0.5, name="largest_stable_lr")
+    ✘ Not yet: largest_stable_lr should be a single number, not an array of 2 values: [0.3, 4].
     """
     if answer is None:
         return CheckResult(False, f"{FAIL}: {name} is not answered yet (it is still None).")
+    problem = _kind_problem(answer, expected)
+    if problem:
+        shown = f": {show(answer)}" if isinstance(answer, list | tuple | np.ndarray) else ""
+        return CheckResult(False, f"{FAIL}: {name} {problem}{shown}.")
     if _close(answer, expected, rtol, atol):
         detail = f" ({what})" if what else ""
-        return CheckResult(True, f"{PASS}: {name} = {_show(answer)}{detail}.")
-    message = f"{FAIL}: {name} = {_show(answer)} {_direction(answer, expected)}."
+        return CheckResult(True, f"{PASS}: {name} = {show(answer)}{detail}.")
+    if np.shape(expected) == ():
+        message = f"{FAIL}: {name} = {show(answer)} {_direction(answer, expected)}."
+    else:
+        message = f"{FAIL}: {name} = {show(answer)} does not match the expected array of shape {np.shape(expected)}."
     for mistake in mistakes:
         if _close(answer, mistake.answer, rtol, atol):
             return CheckResult(False, f"{message} Hint: {mistake.hint}")
     return CheckResult(False, message)
 
 
-def check_function(function, reference, cases, *, name=None, rtol=1e-9, atol=1e-12, mistakes=(), describe=None):
+def check_function(function, reference, cases, *, name=None, rtol=1e-9, atol=1e-12, mistakes=(), describe=None,
+                   unchanged=False):
     """Check a learner's function against a reference on a list of cases.
 
     Parameters
@@ -205,30 +311,60 @@ def check_function(function, reference, cases, *, name=None, rtol=1e-9, atol=1e-
     describe : callable, optional
         ``describe(case) -> str`` describing a case in words (default: its
         keyword arguments).
+    unchanged : bool
+        If true (for an exercise that says the function must not modify its
+        inputs), the check also fails when the function changed an array it
+        was given, and names it.
 
     Returns
     -------
     CheckResult
+        It fails at the first case that goes wrong: the function raised,
+        returned None, returned text or the wrong number of values (named as
+        such), or a value that does not match the reference's (both shown,
+        long ones shortened).
     """
     name = name or getattr(function, "__name__", "your function")
     if not callable(function):
-        return CheckResult(False, f"{FAIL}: {name} should be a function, got {function!r}.")
-    describe = describe or (lambda case: ", ".join(f"{k}={_show(v)}" for k, v in case.items()))
+        return CheckResult(False, f"{FAIL}: {name} should be a function, got {show(function)}.")
+    describe = describe or (lambda case: ", ".join(f"{k}={show(v)}" for k, v in case.items()))
+    answered = False
     for number, case in enumerate(cases, start=1):
         expected = reference(**_copy(case))
+        given = _copy(case)
         try:
-            got = function(**_copy(case))
+            got = function(**given)
         except NotImplementedError:
             return CheckResult(False, f"{FAIL}: {name} is not written yet (it raises NotImplementedError).")
         except Exception as error:  # the learner's code may raise anything; report it kindly
             return CheckResult(
                 False,
-                f"{FAIL}: {name}({describe(case)}) raised {type(error).__name__}: {error}",
+                f"{FAIL}: {name}({describe(case)}) raised {type(error).__name__}: {show(str(error))[1:-1]}",
             )
-        if got is None:
-            return CheckResult(False, f"{FAIL}: {name}({describe(case)}) returned None; did you forget `return`?")
+        call = f"case {number}, {name}({describe(case)})"
+        if got is None and expected is not None:
+            if not answered:
+                return CheckResult(False, f"{FAIL}: {call} returned None; did you forget `return`?")
+            return CheckResult(
+                False,
+                f"{FAIL}: {call} returned None, expected {show(expected)}. Hint: the earlier cases returned a value; "
+                "make sure every way through the function ends in a `return` with a value.",
+            )
+        answered = True
+        if unchanged:
+            changed = [k for k, v in given.items()
+                       if isinstance(v, np.ndarray) and not np.array_equal(v, case[k], equal_nan=True)]
+            if changed:
+                return CheckResult(
+                    False,
+                    f"{FAIL}: {call} changed its input {changed[0]} in place. Hint: an in-place update such as "
+                    f"`{changed[0]} -= ...` overwrites the caller's array; compute and return a new array instead.",
+                )
+        problem = _kind_problem(got, expected) if _numbers(expected) is not None else None
+        if problem:
+            return CheckResult(False, f"{FAIL}: {call} returned a value that {problem}: {show(got)}.")
         if not _close(got, expected, rtol, atol):
-            message = f"{FAIL}: case {number}, {name}({describe(case)}) gave {_show(got)}, expected {_show(expected)}."
+            message = f"{FAIL}: {call} gave {show(got)}, expected {show(expected)}."
             for mistake in mistakes:
                 if _close(got, mistake.answer(**_copy(case)), rtol, atol):
                     return CheckResult(False, f"{message} Hint: {mistake.hint}")
