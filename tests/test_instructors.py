@@ -27,7 +27,8 @@ def chapter_exercises():
         notebook = nbformat.read(path, as_version=4)
         prose = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
         exercises = {label: (solution, check) for label, solution, check in exercise_cells(notebook)}
-        rows += [(label, kind(label, exercises)) for label in re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", prose)]
+        labels = re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", prose)
+        rows += [(label, kind(label, exercises)) for label in labels]
     return rows
 
 
