@@ -8,6 +8,10 @@ Usage::
 
     python tools/execute_notebooks.py chapters/01_update_rule.ipynb [more.ipynb ...]
     python tools/execute_notebooks.py            # every notebook under chapters/
+    python tools/execute_notebooks.py --mark-only chapters/06_real_task.ipynb
+
+``--mark-only`` marks the exercise cells and writes the notebook back without
+running it: the marks are metadata, so the stored outputs stay valid.
 
 The stored outputs are what nbval compares in ``pytest``, so run this after
 every change to a notebook or to ``lrcourse``. Widget state and timing
@@ -51,12 +55,26 @@ def execute(path, timeout=300):
     return seconds
 
 
+def mark(path):
+    """Mark the exercise cells of the notebook at ``path`` (see ``exercises.py``), write it back; True if it changed."""
+    path = pathlib.Path(path)
+    before = path.read_text(encoding="utf-8")
+    notebook = nbformat.read(path, as_version=4)
+    mark_exercises(notebook, path.stem)
+    nbformat.write(notebook, path)
+    return path.read_text(encoding="utf-8") != before
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=pathlib.Path, help="notebooks to run (default: all chapters)")
+    parser.add_argument("--mark-only", action="store_true", help="mark the exercise cells, do not run the notebooks")
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted((ROOT / "chapters").glob("*.ipynb"))
     for path in notebooks:
+        if args.mark_only:
+            print(f"{path}: {'marked' if mark(path) else 'already marked'}")
+            continue
         seconds = execute(path)
         print(f"{path}: executed in {seconds:.1f} s")
     return 0
