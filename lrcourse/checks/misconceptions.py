@@ -197,6 +197,12 @@ def scaled_rate(answer):
         return CheckResult(
             False, f"{FAIL}: η = {rate:.4g} is detectably worse ({where}; difference {gap.text()}). Hint: {hint}"
         )
+    if rate == best.lr:
+        return CheckResult(
+            True,
+            f"{PASS}: η = {rate:.4g} has the best mean validation accuracy of the tested rates, {best.mean:.4f} "
+            f"over {n} seeds (worst seed {np.min(mine):.4f}).",
+        )
     return CheckResult(
         True,
         f"{PASS}: η = {rate:.4g}: {where}; paired difference {gap.text()} over {gap.n} seeds, "
