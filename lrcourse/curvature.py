@@ -108,8 +108,8 @@ def hessian_vector_product(grad, params, vector, step=1e-4):
     return _map2(lambda a, b: (a - b) / (2.0 * step), plus, minus)
 
 
-def top_eigenvalue(grad, params, iterations=30, step=1e-4, seed=0, stacked=False):
-    """The Hessian's eigenvalue of largest magnitude (the sharpness) by power iteration on ``H v``.
+def top_eigenvalue(grad, params, iterations=30, step=1e-4, seed=0, stacked=False, largest=False):
+    """The Hessian's eigenvalue of largest magnitude, or its largest one (the sharpness), by power iteration.
 
     ``v_0`` is a seeded random unit vector; then ``u = H v_k`` (by
     :func:`hessian_vector_product`), ``lambda_k = v_k . u`` and ``v_{k+1} =
@@ -134,6 +134,12 @@ def top_eigenvalue(grad, params, iterations=30, step=1e-4, seed=0, stacked=False
         The leading axis of every array is a run axis: each run gets its own
         ``v`` and estimate (the gradient of stacked runs must be the runs'
         gradients side by side, as the models' are).
+    largest : bool, default False
+        Return the largest (most positive) eigenvalue instead of the one of
+        largest magnitude. Where power iteration finds a negative ``lambda``
+        (a network at initialization often has one), it runs again on the
+        shifted ``H - lambda I``, whose eigenvalue of largest magnitude is
+        ``lambda_max - lambda >= 0``; that costs ``iterations`` more.
 
     Returns
     -------
@@ -150,6 +156,22 @@ def top_eigenvalue(grad, params, iterations=30, step=1e-4, seed=0, stacked=False
     iterations = _validate.integer(iterations, "iterations", low=1)
     seed = _validate.integer(seed, "seed", low=0)
     stacked = _validate.flag(stacked, "stacked")
+    largest = _validate.flag(largest, "largest")
+    found = _power_iteration(grad, params, iterations, step, seed, stacked, 0.0)
+    if not largest or not np.any(np.asarray(found.value) < 0):
+        return found
+    shift = np.minimum(found.value, 0.0)
+    shifted = _power_iteration(grad, params, iterations, step, seed, stacked, shift)
+    keep = np.asarray(found.value) >= 0
+    value = np.where(keep, found.value, shifted.value + shift)
+    change = np.where(keep, found.change, shifted.change)
+    if not stacked:
+        return Sharpness(float(value), shifted.vector, float(change), 2 * iterations)
+    return Sharpness(value, shifted.vector, change, 2 * iterations)
+
+
+def _power_iteration(grad, params, iterations, step, seed, stacked, shift):
+    """Power iteration on ``H - shift I`` (``shift`` a float, or one per run); its value is of that matrix."""
     arrays = params.values() if isinstance(params, dict) else [params]
     n_runs = next(iter(arrays)).shape[0] if stacked else None
     rng = np.random.default_rng(seed)
@@ -158,6 +180,8 @@ def top_eigenvalue(grad, params, iterations=30, step=1e-4, seed=0, stacked=False
     value = previous = None
     for _ in range(iterations):
         product = hessian_vector_product(grad, params, vector, step)
+        if np.any(shift != 0):
+            product = _map2(lambda p, v: p - _along_runs(shift, v, n_runs) * v, product, vector)
         previous, value = value, _dot(vector, product, n_runs)
         norm = _norm(product, n_runs)
         safe = np.where(norm > 0, norm, 1.0)
@@ -167,6 +191,10 @@ def top_eigenvalue(grad, params, iterations=30, step=1e-4, seed=0, stacked=False
     if n_runs is None:
         value, change = float(value), float(change)
     return Sharpness(value=value, vector=vector, change=change, iterations=iterations)
+
+
+def _along_runs(value, like, n_runs):
+    return value if n_runs is None else np.reshape(value, (-1,) + (1,) * (like.ndim - 1))
 
 
 def _map1(f, a):

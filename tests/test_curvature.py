@@ -85,3 +85,12 @@ def test_bad_arguments_are_named():
         curvature.top_eigenvalue(lambda w: w, np.zeros(2), iterations=0)
     with pytest.raises(ValueError, match="step"):
         curvature.hessian_vector_product(lambda w: w, np.zeros(2), np.ones(2), step=0.0)
+
+
+def test_largest_finds_the_most_positive_eigenvalue_past_a_larger_negative_one():
+    A = np.diag([1.5, -3.0, 0.2])
+    found = curvature.top_eigenvalue(lambda w: A @ w, np.zeros(3), iterations=200, largest=True)
+    assert found.value == pytest.approx(1.5, rel=1e-6)
+    grad = lambda w: w * np.array([[1.5, -3.0], [2.0, 0.5]])  # noqa: E731
+    stacked = curvature.top_eigenvalue(grad, np.zeros((2, 2)), iterations=200, stacked=True, largest=True)
+    np.testing.assert_allclose(stacked.value, [1.5, 2.0], rtol=1e-6)
