@@ -67,12 +67,17 @@ class Slider:
         Format for the value shown next to the slider (default ``".3g"``).
     start : float, optional
         Initial value (default: the middle of the grid); must be in ``values``.
+    unit : str, optional
+        The values' unit in words (e.g. ``"steps"``), read out by screen
+        readers after the value: ``aria-valuetext`` is ``"η = 0.4"`` or
+        ``"warm-up = 20 steps"``.
     """
 
     values: list
     label: str = None
     fmt: str = ".3g"
     start: float = None
+    unit: str = ""
 
     def __post_init__(self):
         self.values = list(self.values)
@@ -88,6 +93,11 @@ class Slider:
         if isinstance(value, numbers.Number):
             return format(value, self.fmt)
         return str(value)
+
+    def spoken(self, value, name):
+        """The value as a screen reader announces it: ``"η = 0.4"``, with the unit if there is one."""
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.label or name} = {self.text(value)}{unit}"
 
 
 class Explorer:
@@ -135,7 +145,10 @@ class Explorer:
         """Self-contained HTML: range inputs, the embedded frames and inline JavaScript.
 
         The element id comes from a hash of the frames, so the same figures
-        give the same HTML on every run.
+        give the same HTML on every run. The first frame is stored once, as
+        the image's ``src`` (its place in the data is empty). Each slider
+        carries ``aria-valuetext`` in words (:meth:`Slider.spoken`), updated as
+        it moves.
         """
         digest = hashlib.sha1(b"".join(self.frames)).hexdigest()[:12]
         uid = f"lrx-{digest}"
@@ -149,17 +162,20 @@ class Explorer:
         for name, s in self.sliders.items():
             i = s.values.index(start[name])
             labels = json.dumps([s.text(v) for v in s.values])
+            spoken = json.dumps([s.spoken(v, name) for v in s.values])
             controls.append(
                 f'<label style="display:flex;align-items:center;gap:0.6em;margin:0.2em 0">'
                 f'<span style="min-width:7em">{html.escape(s.label or name)}</span>'
                 f'<input type="range" min="0" max="{len(s.values) - 1}" step="1" value="{i}" '
-                f"data-labels='{html.escape(labels)}' style=\"flex:1;max-width:22em\" "
-                f'aria-label="{html.escape(s.label or name)}">'
+                f"data-labels='{html.escape(labels)}' data-spoken='{html.escape(spoken)}' "
+                f'style="flex:1;max-width:22em" aria-label="{html.escape(s.label or name)}" '
+                f'aria-valuetext="{html.escape(s.spoken(start[name], name))}">'
                 f'<output style="min-width:5em;font-family:monospace">{html.escape(s.text(start[name]))}</output>'
                 f"</label>"
             )
         first = self.index(**start)
-        data = json.dumps({"shape": list(self.shape), "frames": frames, "alts": alts})
+        stored = [frame if k != first else "" for k, frame in enumerate(frames)]
+        data = json.dumps({"shape": list(self.shape), "frames": stored, "first": first, "alts": alts})
         return (
             f'<div class="lr-explorer" id="{uid}">'
             f'<div class="lr-explorer-controls">{"".join(controls)}</div>'
@@ -255,12 +271,14 @@ _SCRIPT = """(function () {
   var data = JSON.parse(root.querySelector(".lr-explorer-data").textContent);
   var inputs = root.querySelectorAll("input[type=range]");
   var img = root.querySelector("img");
+  data.frames[data.first] = img.getAttribute("src").slice("data:image/png;base64,".length);
   function update() {
     var flat = 0;
     inputs.forEach(function (input, k) {
       flat = flat * data.shape[k] + Number(input.value);
       var labels = JSON.parse(input.dataset.labels);
       input.nextElementSibling.textContent = labels[Number(input.value)];
+      input.setAttribute("aria-valuetext", JSON.parse(input.dataset.spoken)[Number(input.value)]);
     });
     img.src = "data:image/png;base64," + data.frames[flat];
     img.alt = data.alts[flat];

@@ -1,5 +1,6 @@
 """The explorer: frames over a slider grid, a live widget, and a static page that works in a real browser."""
 
+import base64
 import re
 
 import numpy as np
@@ -35,6 +36,15 @@ def test_static_html_is_deterministic_and_self_contained():
     assert not re.search(r"(src|href)=\"https?://", first), "the static slider must not load anything from the network"
     assert first.count("<input type=\"range\"") == 1
     assert 'alt="A line of slope 1.0"' in first  # the middle value is the start
+    middle = base64.b64encode(small_explorer().frames[1]).decode()
+    assert first.count(middle) == 1, "the first frame is stored once, as the image's src"
+    assert 'aria-valuetext="slope = 1"' in first
+
+
+def test_slider_speaks_its_value_with_the_unit():
+    slider = widgets.Slider([10, 20], label="warm-up", fmt="d", unit="steps")
+    assert slider.spoken(20, "warmup") == "warm-up = 20 steps"
+    assert widgets.Slider([0.1, 0.4]).spoken(0.4, "lr") == "lr = 0.4"
 
 
 def test_bundle_offers_widget_and_static_html():
@@ -97,4 +107,11 @@ def test_static_slider_changes_the_figure_in_a_browser(tmp_path, page):
     assert changed, "moving the slider must swap the figure"
     assert shown == "0.5"
     assert alt == "A line of slope 0.5"
+    slider = page.locator("input[type=range]").first
+    assert slider.get_attribute("aria-valuetext") == "slope = 0.5", "a screen reader hears the value in words"
+    image = page.locator(".lr-explorer img").first
+    slider.press("End")
+    slider.press("ArrowLeft")  # back to the start: the frame that is stored only as the image's src
+    assert image.get_attribute("src") == "data:image/png;base64," + base64.b64encode(small_explorer().frames[1]).decode()
+    assert slider.get_attribute("aria-valuetext") == "slope = 1"
     assert page.js_errors == []
