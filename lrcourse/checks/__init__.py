@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CheckResult", "CheckFailed", "Mistake", "check_value", "check_function"]
+__all__ = ["CheckResult", "CheckFailed", "Mistake", "check_value", "check_function", "not_one_number", "show"]
 
 PASS = "✔ Correct"
 FAIL = "✘ Not yet"
@@ -173,6 +173,30 @@ def _kind_problem(value, expected):
     if numbers.shape != wanted:
         return f"has shape {numbers.shape}; it should be an array of shape {wanted}"
     return None
+
+
+def not_one_number(answer, name):
+    """A failing :class:`CheckResult` if ``answer`` is not a single number, else None.
+
+    For checks that take a number but judge it their own way (not with
+    :func:`check_value`). ``None`` is "not answered yet"; text, truth values,
+    several numbers are named; a one-element list or array counts as its
+    number (read it with ``float(np.reshape(answer, ()))``).
+
+    >>> not_one_number("1.2", "lr")
+    ✘ Not yet: lr is the text '1.2', not a number: remove the quotes.
+    >>> not_one_number([0.3, 1.2], "lr")
+    ✘ Not yet: lr should be a single number, not a list of 2 values: [0.3, 1.2].
+    >>> not_one_number(np.array([0.3]), "lr") is None
+    True
+    """
+    if answer is None:
+        return CheckResult(False, f"{FAIL}: {name} is not answered yet (it is still None).")
+    problem = _kind_problem(answer, 0.0)
+    if problem is None:
+        return None
+    shown = f": {show(answer)}" if isinstance(answer, list | tuple | np.ndarray) else ""
+    return CheckResult(False, f"{FAIL}: {name} {problem}{shown}.")
 
 
 def _kind(value):
