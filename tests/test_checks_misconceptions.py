@@ -1,5 +1,6 @@
 """Checks of the misconceptions chapter pass on the reference, and say 'not yet' with a useful hint otherwise."""
 
+import numpy as np
 import pytest
 
 from lrcourse import schedules
@@ -57,7 +58,8 @@ def test_value_checks(check_function, right, wrong, hint):
 def test_scaled_rate_is_judged_by_the_task_s_evidence_not_by_the_linear_rule():
     """At batch 128 the square-root rule's 0.6 has the best mean; the linear rule's 1.2 is no better."""
     assert "not answered yet" in check.scaled_rate(None).message
-    assert "must be a number" in check.scaled_rate("1.2").message or "must be a" in check.scaled_rate([1]).message
+    assert "not a number: remove the quotes" in check.scaled_rate("1.2").message
+    assert "should be a single number" in check.scaled_rate([0.6, 1.2]).message
     assert "must be a rate > 0" in check.scaled_rate(-0.3).message
     best = check.scaled_rate(0.6)
     assert best.passed and "has the best mean validation accuracy of the tested rates" in best.message
@@ -67,3 +69,12 @@ def test_scaled_rate_is_judged_by_the_task_s_evidence_not_by_the_linear_rule():
     assert not timid.passed and "detectably worse" in timid.message and "too low" in timid.message
     reckless = check.scaled_rate(2.4)
     assert not reckless.passed and "seeds collapsed" in reckless.message and "curvature" in reckless.message
+
+
+def test_the_design_checks_name_an_answer_of_the_wrong_kind():
+    assert "larger_lr should be a single number" in check.refuting_rates(0.25, np.array([0.3, 0.45])).message
+    assert "smaller_lr is the text '0.25'" in check.refuting_rates("0.25", 0.45).message
+    assert check.refuting_rates(np.array([0.25]), [0.45]).passed, "one number in an array counts as that number"
+    assert "not a number: remove the quotes" in check.budget_rate("0.05").message
+    listed = check.settling_schedule([0.5] * 300).message
+    assert "got list of 300: [0.5, 0.5, 0.5, ..., 0.5, 0.5, 0.5]" in listed and len(listed) < 200

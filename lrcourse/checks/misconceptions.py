@@ -8,7 +8,7 @@ property passes.
 import numpy as np
 
 from lrcourse import descent, evidence, landscapes, theory
-from lrcourse.checks import FAIL, PASS, CheckResult
+from lrcourse.checks import FAIL, PASS, CheckResult, not_one_number, show
 from lrcourse.experiments import misconceptions as experiments
 
 __all__ = ["refuting_rates", "settling_schedule", "budget_rate", "scaled_rate"]
@@ -29,12 +29,12 @@ def refuting_rates(smaller_lr, larger_lr, steps=1000, tol=1e-6):
     """
     if smaller_lr is None or larger_lr is None:
         return CheckResult(False, f"{FAIL}: smaller_lr and larger_lr are not answered yet (still None).")
-    try:
-        rates = np.array([smaller_lr, larger_lr], dtype=float)
-    except (TypeError, ValueError):
-        return CheckResult(False, f"{FAIL}: smaller_lr and larger_lr must be numbers, got {smaller_lr!r}, {larger_lr!r}.")
+    for value, name in ((smaller_lr, "smaller_lr"), (larger_lr, "larger_lr")):
+        if (problem := not_one_number(value, name)) is not None:
+            return problem
+    rates = np.array([np.reshape(smaller_lr, ()), np.reshape(larger_lr, ())], dtype=float)
     if not np.isfinite(rates).all() or (rates <= 0).any():
-        return CheckResult(False, f"{FAIL}: both rates must be positive numbers, got {smaller_lr!r}, {larger_lr!r}.")
+        return CheckResult(False, f"{FAIL}: both rates must be positive numbers, got {rates[0]:g}, {rates[1]:g}.")
     if not rates[0] < rates[1]:
         return CheckResult(False, f"{FAIL}: larger_lr = {rates[1]:g} must be larger than smaller_lr = {rates[0]:g}.")
     runs = descent.run(BOWL, x0=np.ones(2), lr=rates, steps=steps)
@@ -81,7 +81,7 @@ def settling_schedule(schedule, steps=300, tol=1e-3):
     if schedule is None:
         return CheckResult(False, f"{FAIL}: schedule is not answered yet (it is still None).")
     if not callable(schedule):
-        return CheckResult(False, f"{FAIL}: schedule should be a function of the step t, got {schedule!r}.")
+        return CheckResult(False, f"{FAIL}: schedule should be a function of the step t, got {show(schedule)}.")
     try:
         rates = np.broadcast_to(np.asarray(schedule(np.arange(steps)), dtype=float), (steps,))
     except NotImplementedError:
@@ -124,14 +124,11 @@ def budget_rate(answer):
     ``w_0 = 10``, budget ``t = 100`` steps; see
     :func:`lrcourse.theory.noisy_quadratic_loss`.
     """
-    if answer is None:
-        return CheckResult(False, f"{FAIL}: best_lr_for_budget is not answered yet (it is still None).")
-    try:
-        rate = float(answer)
-    except (TypeError, ValueError):
-        return CheckResult(False, f"{FAIL}: best_lr_for_budget must be a number, got {answer!r}.")
+    if (problem := not_one_number(answer, "best_lr_for_budget")) is not None:
+        return problem
+    rate = float(np.reshape(answer, ()))
     if not np.isfinite(rate) or rate < 0:
-        return CheckResult(False, f"{FAIL}: best_lr_for_budget must be a finite rate >= 0, got {answer!r}.")
+        return CheckResult(False, f"{FAIL}: best_lr_for_budget must be a finite rate >= 0, got {show(rate)}.")
     grid = np.geomspace(1e-4, 1.99, 4000)
     losses = _budget_losses(grid)
     best = int(np.argmin(losses))
@@ -149,13 +146,13 @@ def scaled_rate(answer):
     """Check a rate for batch size 128 by this task's evidence, not by a rule.
 
     The exercise: a run tuned at batch 32 uses ``eta = 0.3``; at batch 128,
-    with the same number of epochs, which rate would you use? The linear
-    scaling rule says ``0.3 * 128/32 = 1.2``, the square-root rule 0.6; on
-    this task the measurements decide. The check trains the chapter's network
-    at batch 128 for 10 epochs with 10 seeds at the answer and at the
-    reference rates ``SCALING["reference"]`` (0.3, 0.6 and 1.2; the runs are
-    cached by :func:`lrcourse.experiments.misconceptions.batch_accuracy`, so
-    the chapter's own runs are reused), picks the best reference rate by
+    with the same number of epochs, which rate would you use? Not a scaling
+    rule but this task's measurements decide. The check trains the chapter's
+    network at batch 128 for 10 epochs with 10 seeds at the answer and at the
+    reference rates ``SCALING["reference"]`` (the old rate and the ones the
+    chapter compares; the runs are cached by
+    :func:`lrcourse.experiments.misconceptions.batch_accuracy`, so the
+    chapter's own runs are reused), picks the best reference rate by
     mean validation accuracy (:func:`lrcourse.evidence.best_rate`), and
     passes the answer if
 
@@ -163,14 +160,11 @@ def scaled_rate(answer):
     - it is not detectably worse than the best reference rate: the 95 %
       interval of the paired difference (answer - best) reaches 0.
     """
-    if answer is None:
-        return CheckResult(False, f"{FAIL}: lr_for_batch_128 is not answered yet (it is still None).")
-    try:
-        rate = float(answer)
-    except (TypeError, ValueError):
-        return CheckResult(False, f"{FAIL}: lr_for_batch_128 must be a number, got {answer!r}.")
+    if (problem := not_one_number(answer, "lr_for_batch_128")) is not None:
+        return problem
+    rate = float(np.reshape(answer, ()))
     if not np.isfinite(rate) or rate <= 0 or rate > 100:
-        return CheckResult(False, f"{FAIL}: lr_for_batch_128 must be a rate > 0 and <= 100, got {answer!r}.")
+        return CheckResult(False, f"{FAIL}: lr_for_batch_128 must be a rate > 0 and <= 100, got {show(rate)}.")
     reference = np.array(SCALING["reference"])
     runs = dict(batch_size=SCALING["batch_size"], seeds=SCALING["seeds"], epochs=SCALING["epochs"])
     known = experiments.batch_accuracy(reference, **runs)
