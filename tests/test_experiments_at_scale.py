@@ -1,0 +1,74 @@
+"""Tests for lrcourse.experiments.at_scale: end-of-run grids over rates, batch sizes and widths."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lrcourse import data, optim, schedules, training
+from lrcourse.experiments import at_scale as X
+from lrcourse.models import MLP, SoftmaxRegression
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return data.load_digits()
+
+
+def test_final_scores_match_train_grid_at_the_end(digits):
+    model = MLP(n_hidden=8)
+    scores = X.final_scores(model, digits, optim.SGD, [0.1, 0.5], [0, 1], batch_size=64, steps=34)
+    grid = training.train_grid(model, digits, optim.SGD, [0.1, 0.5], [0, 1], epochs=2, batch_size=64, grad_norm=False)
+    np.testing.assert_allclose(scores.val_loss, grid.val_loss[..., -1], rtol=1e-12)
+    np.testing.assert_allclose(scores.train_acc, grid.train_acc[..., -1], rtol=1e-12)
+
+
+def test_schedules_and_schedule_free_agree_with_train_grid(digits):
+    model = SoftmaxRegression()
+    make = lambda lr: schedules.wsd(lr, total_steps=34)  # noqa: E731
+    scores = X.final_scores(model, digits, optim.SGD, [0.5], [3], 64, 34, make_schedule=make)
+    grid = training.train_grid(model, digits, optim.SGD, [0.5], [3], epochs=2, batch_size=64, make_schedule=make,
+                               grad_norm=False)
+    np.testing.assert_allclose(scores.val_loss, grid.val_loss[..., -1], rtol=1e-12)
+    free = lambda lr: optim.SGDScheduleFree(lr=lr)  # noqa: E731
+    scores = X.final_scores(model, digits, free, [0.5], [3], 64, 34)
+    grid = training.train_grid(model, digits, free, [0.5], [3], epochs=2, batch_size=64, grad_norm=False)
+    np.testing.assert_allclose(scores.val_loss, grid.val_loss[..., -1], rtol=1e-12)
+
+
+def test_batch_grid_counts_steps_by_epochs_or_fixed(digits):
+    model = SoftmaxRegression()
+    by_epochs = X.batch_grid(model, digits, optim.SGD, [0.1], [100, 500], [0], epochs=2)
+    assert {B: s.steps for B, s in by_epochs.items()} == {B: 2 * math.ceil(len(digits.y_train) / B) for B in (100, 500)}
+    by_steps = X.batch_grid(model, digits, optim.SGD, [0.1], [100, 500], [0], steps=3)
+    assert {s.steps for s in by_steps.values()} == {3}
+    with pytest.raises(ValueError, match="exactly one of epochs and steps"):
+        X.batch_grid(model, digits, optim.SGD, [0.1], [100], [0])
+
+
+def test_best_per_row_counts_a_diverged_run_against_its_rate():
+    nan = float("nan")
+    row = X.Scores(lrs=np.array([0.1, 1.0, 10.0]), seeds=np.array([0, 1]),
+                   train_loss=None, train_acc=None, val_acc=None,
+                   val_loss=np.array([[0.5, 0.6], [0.2, 0.3], [0.1, nan]]),
+                   diverged=np.array([[False] * 2, [False] * 2, [False, True]]), steps=1, batch_size=1)
+    best = X.best_per_row({"a": row})["a"]
+    assert best.lr == 1.0 and best.inside
+
+
+def test_sharpness_along_run_starts_at_the_initial_sharpness(digits):
+    from lrcourse import curvature
+
+    model = MLP(n_hidden=8, activation="tanh")
+    found, diverged_at = X.sharpness_along_run(model, digits, optim.SGD, 0.1, [0, 1], 32, 4, [0, 4], iterations=8)
+    grad = curvature.model_gradient(model, digits.X_train[:128], digits.y_train[:128])
+    first = curvature.top_eigenvalue(grad, model.init_params([0, 1]), iterations=8, stacked=True, largest=True).value
+    assert found.shape == (2, 2) and np.all(diverged_at == -1)
+    np.testing.assert_allclose(found[0], first, rtol=1e-12)
+    assert np.all(found[1] != found[0])
+
+
+def test_adam_step_sizes_start_at_one_rate_per_coordinate(digits):
+    sizes = X.adam_step_sizes(SoftmaxRegression(), digits, optim.Adam(lr=0.01), 32, 5)
+    # zero start, bias-corrected first step: every coordinate with a nonzero gradient moves by eta
+    assert 0.5 < sizes[0] <= 1.0 + 1e-9 and sizes.shape == (5,)
