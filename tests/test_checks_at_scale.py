@@ -8,7 +8,7 @@ from lrcourse.checks import at_scale as check
 
 @pytest.mark.parametrize("check_fn, right, wrong, hint", [
     (check.linear_scaling, 0.8, 0.1 * 8**0.5, "square-root"),
-    (check.adam_warmup_steps, 2000, 1000, "twice"),
+    (check.adam_warmup_steps, 2000, 1000, "a multiple of it"),
     (check.mup_output_rate, 0.025, 1.6, "input layer"),
     (check.wsd_rate, 0.05, 0.1, "decay"),
 ])

@@ -34,6 +34,9 @@ FORMULAS = {
     "effective_lr": ["η/(1−β)", "eta/(1-beta)", "1/(1−β)", "1/(1-beta)"],
     "momentum_limit": ["2(1+β)/L", "2*(1+beta)/L"],
     "scaled_rate": ["128/32", "=1.2"],
+    "linear_scaling": ["256/32", "×8", "*8"],
+    "adam_warmup_steps": ["2/(1-beta2)", "2/(1−β₂)", "twice", "1/(1−β₂)"],
+    "mup_output_rate": ["η/m", "dividebym"],
 }
 # Exercises whose checks accept many answers (an experiment's design): no single number to look for.
 DESIGNS = {"refuting_rates", "settling_schedule", "budget_rate", "scaled_rate"}

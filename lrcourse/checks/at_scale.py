@@ -15,8 +15,7 @@ def linear_scaling(answer):
         name="scaled_lr",
         what="η × (256 / 32): the rate grows with the batch",
         mistakes=[
-            Mistake(0.1 * (256 / 32) ** 0.5, "that is the square-root rule (Adam's); the linear rule "
-                    "multiplies by 256/32."),
+            Mistake(0.1 * (256 / 32) ** 0.5, "that is the square-root rule (Adam's), not the linear one."),
             Mistake(0.1 * 32 / 256, "the batch grew, so the gradient's noise shrank: the rate goes up, not down."),
             Mistake(0.1, "under the linear rule η/B stays the same, so η must change with B."),
         ],
@@ -24,7 +23,7 @@ def linear_scaling(answer):
 
 
 def adam_warmup_steps(answer):
-    """Check Ma & Yarats's rule of thumb for Adam's warm-up with beta2 = 0.999: 2 / (1 - beta2) steps."""
+    """Check ``warmup_steps``: Ma & Yarats's rule of thumb for the length of Adam's warm-up with beta2 = 0.999."""
     beta2 = 0.999
     return check_value(
         answer,
@@ -33,8 +32,8 @@ def adam_warmup_steps(answer):
         rtol=1e-3,
         what="2 / (1 − β₂), twice the memory of Adam's second moment",
         mistakes=[
-            Mistake(1 / (1 - beta2), "that is the memory of the average itself; the rule takes twice it."),
-            Mistake(2 / beta2, "the memory of an average with factor β₂ is 1 / (1 − β₂), not 1 / β₂."),
+            Mistake(1 / (1 - beta2), "that is the memory of the average itself; the rule is a multiple of it."),
+            Mistake(2 / beta2, "the memory of an average with factor β₂ is not 1 / β₂."),
         ],
     )
 
@@ -49,9 +48,9 @@ def mup_output_rate(answer):
         what="η / m with m = 512 / 64: the output layer's rate shrinks as the width grows",
         mistakes=[
             Mistake(0.2 * 512 / 64, "that is the input layer's rate; the output layer sums over n "
-                    "features, so it gets η / m."),
+                    "features, so its rate shrinks as the width grows."),
             Mistake(0.2, "that is the standard parametrization, one rate for every layer."),
-            Mistake(0.2 / 512, "μP is written relative to the base width: divide by m = 512 / 64, not by 512."),
+            Mistake(0.2 / 512, "μP is written relative to the base width: the width multiplier is 512 / 64, not 512."),
         ],
     )
 
