@@ -68,7 +68,7 @@ import numpy as np
 
 from lrcourse import _validate, reproducible
 
-__all__ = ["Optimizer", "State", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "SGDScheduleFree", "AdamWScheduleFree"]
+__all__ = ["Optimizer", "State", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "SGDScheduleFree", "AdamWScheduleFree", "LARS", "LAMB"]
 
 
 class Optimizer:
@@ -883,6 +883,128 @@ class AdamWScheduleFree(_ScheduleFree):
         x = state["x"] * (1 - c) + z * c
         y = x * beta1 + z * (1 - beta1)
         return y, {"z": z, "x": x, "lr_max": lr_max, "weight_sum": weight_sum, "exp_avg_sq": exp_avg_sq}
+
+
+def _layer_norm(a, per_run):
+    """``||a||`` over a whole array, or over all but its first axis (one norm per stacked run), kept broadcastable."""
+    if per_run:
+        return np.sqrt((a * a).reshape(a.shape[0], -1).sum(axis=1)).reshape((-1,) + (1,) * (a.ndim - 1))
+    return np.sqrt((a * a).sum())
+
+
+def _trust(numerator, denominator):
+    """``numerator / denominator``, and 1 where either is 0 (a zero layer or a zero step is not rescaled)."""
+    ok = (numerator > 0) & (denominator > 0)
+    return np.where(ok, numerator / np.where(ok, denominator, 1.0), 1.0)
+
+
+class LARS(Optimizer):
+    r"""LARS (You, Gitman & Ginsburg 2017): SGD with momentum whose rate is rescaled per layer by a trust ratio.
+
+    Each parameter array (a layer's weights or biases: one key of the
+    params dict) gets its own local rate. The ``t``-th step, with ``eta =
+    lr``, ``beta = momentum``, ``lambda = weight_decay`` and ``c =
+    trust_coefficient``, buffer ``b_0 = 0``::
+
+        ratio_t = c |w_{t-1}| / (|g_t| + lambda |w_{t-1}|)      (1 if a norm is 0)
+        b_t = beta b_{t-1} + eta ratio_t (g_t + lambda w_{t-1})
+        w_t = w_{t-1} - b_t
+
+    Algorithm 1 of the paper (the rate inside the buffer, as there). The
+    ratio makes a layer's step a fixed share ``eta c`` of its weights'
+    norm, whatever the size of its gradient: the principled form of
+    per-layer rates. PyTorch has no LARS; optax's ``lars`` divides by
+    ``|g + lambda w|`` instead of ``|g| + lambda |w|``.
+
+    Parameters
+    ----------
+    lr : float, ndarray or dict, default 1.0
+        ``eta >= 0``, the global rate.
+    momentum : float, default 0.9
+        ``beta`` in ``[0, 1)``.
+    weight_decay : float, default 0
+        ``lambda >= 0``.
+    trust_coefficient : float, default 0.001
+        ``c > 0``.
+    per_run : bool, default False
+        Arrays carry stacked runs on their first axis: one ratio per run.
+    maximize : bool, default False, keyword-only
+
+    Examples
+    --------
+    A layer of norm 2 with a gradient of norm 10: the step is ``eta c 2 / 10`` times the gradient.
+
+    >>> LARS(lr=1.0, momentum=0.0, trust_coefficient=0.5).step(np.array([2.0, 0.0]), np.array([6.0, 8.0]))
+    array([ 1.4, -0.8])
+    """
+
+    _hyperparameters = ("momentum", "weight_decay", "trust_coefficient", "per_run")
+
+    def __init__(self, lr=1.0, momentum=0.9, weight_decay=0, trust_coefficient=0.001, per_run=False, *,
+                 maximize=False):
+        self.momentum = _validate.number(momentum, "momentum", low=0, high=1, high_open=True)
+        self.weight_decay = _validate.number(weight_decay, "weight_decay", low=0)
+        self.trust_coefficient = _validate.number(trust_coefficient, "trust_coefficient", low=0, low_open=True)
+        self.per_run = _validate.flag(per_run, "per_run")
+        super().__init__(lr, maximize=maximize)
+
+    def _initial_state(self, w):
+        return {"momentum_buffer": np.zeros(w.shape)}
+
+    def _update(self, w, g, eta, state, t):
+        w_norm, g_norm = _layer_norm(w, self.per_run), _layer_norm(g, self.per_run)
+        ratio = _trust(self.trust_coefficient * w_norm, g_norm + self.weight_decay * w_norm)
+        buffer = self.momentum * state["momentum_buffer"] + eta * ratio * (g + self.weight_decay * w)
+        return w - buffer, {"momentum_buffer": buffer}
+
+
+class LAMB(Adam):
+    r"""LAMB (You et al. 2019): Adam's step, rescaled per layer so that its length is ``eta |w|``.
+
+    The ``t``-th step, with ``m_t, v_t`` and their bias corrections as in
+    :class:`Adam` (no L2 term in ``g``), ``lambda = weight_decay``::
+
+        r_t = mhat_t / (sqrt(vhat_t) + eps) + lambda w_{t-1}
+        w_t = w_{t-1} - eta (|w_{t-1}| / |r_t|) r_t               (ratio 1 if a norm is 0)
+
+    Algorithm 2 of the paper with its scaling function ``phi`` the identity.
+
+    Parameters
+    ----------
+    lr : float, ndarray or dict, default 1e-3
+    betas : tuple of two floats, default (0.9, 0.999)
+    eps : float, default 1e-6
+    weight_decay : float, default 0
+    per_run : bool, default False
+        Arrays carry stacked runs on their first axis: one ratio per run.
+    maximize : bool, default False, keyword-only
+
+    Examples
+    --------
+    Whatever the gradient, the first step of a layer has length ``eta |w|``:
+
+    >>> w = LAMB(lr=0.1).step(np.array([3.0, 4.0]), np.array([1e-3, -5.0]))
+    >>> float(np.sqrt(((w - [3.0, 4.0]) ** 2).sum())).__round__(6)
+    0.5
+    """
+
+    _hyperparameters = ("betas", "eps", "weight_decay", "per_run")
+
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-6, weight_decay=0, per_run=False, *, maximize=False):
+        self.per_run = _validate.flag(per_run, "per_run")
+        super().__init__(lr, betas, eps, weight_decay, False, maximize=maximize)
+
+    def _update(self, w, g, eta, state, t):
+        beta1, beta2 = self.betas
+        new = {
+            "exp_avg": beta1 * state["exp_avg"] + (1 - beta1) * g,
+            "exp_avg_sq": beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g,
+        }
+        m_hat = new["exp_avg"] / (1 - beta1**t)
+        v_hat = new["exp_avg_sq"] / (1 - beta2**t)
+        r = m_hat / (np.sqrt(v_hat) + self.eps) + self.weight_decay * w
+        ratio = _trust(_layer_norm(w, self.per_run), _layer_norm(r, self.per_run))
+        return w - eta * ratio * r, new
 
 
 _ARRAY = None  # the single key under which a plain-ndarray parameter is stored

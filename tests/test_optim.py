@@ -731,3 +731,50 @@ def test_schedule_free_defaults_are_the_references():
 def test_schedule_free_refuses_bad_hyperparameters_by_name(make, name):
     with pytest.raises(ValueError, match=name):
         make()
+
+
+# --- LARS and LAMB: per-layer trust ratios (You et al. 2017, 2019) ---------------
+
+
+def test_lars_two_steps_by_hand_with_momentum_and_decay():
+    # step 1: |w| = 5, |g| = 1, lambda = 0.1: ratio = 0.01 * 5 / (1 + 0.5) = 1/30
+    w, g = np.array([3.0, 4.0]), np.array([0.6, 0.8])
+    opt = optim.LARS(lr=2.0, momentum=0.5, weight_decay=0.1, trust_coefficient=0.01)
+    w1 = opt.step(w, g)
+    b1 = 2.0 * (0.05 / 1.5) * (g + 0.1 * w)
+    np.testing.assert_allclose(w1, w - b1, rtol=1e-14)
+    ratio2 = 0.01 * np.linalg.norm(w1) / (np.linalg.norm(g) + 0.1 * np.linalg.norm(w1))
+    b2 = 0.5 * b1 + 2.0 * ratio2 * (g + 0.1 * w1)
+    np.testing.assert_allclose(opt.step(w1, g), w1 - b2, rtol=1e-14)
+
+
+def test_lars_step_is_a_fixed_share_of_each_layers_norm_whatever_its_gradient():
+    params = {"W1": np.full((3, 2), 2.0), "W2": np.full((2, 2), 0.1)}
+    grads = {"W1": np.full((3, 2), 1e-4), "W2": np.full((2, 2), 50.0)}
+    new = optim.LARS(lr=1.0, momentum=0.0, trust_coefficient=0.01).step(params, grads)
+    for key in params:
+        moved = np.linalg.norm(new[key] - params[key]) / np.linalg.norm(params[key])
+        assert moved == pytest.approx(0.01, rel=1e-12)
+
+
+def test_lars_and_lamb_leave_zero_layers_at_ratio_one_and_stacked_runs_independent():
+    zero = optim.LARS(lr=0.1, momentum=0.0).step(np.zeros(2), np.array([1.0, 0.0]))
+    np.testing.assert_allclose(zero, [-0.1, 0.0])
+    stacked = np.array([[[3.0, 4.0]], [[0.3, 0.4]]])
+    grads = np.array([[[1.0, -2.0]], [[5.0, 0.1]]])
+    both = optim.LAMB(lr=0.1, per_run=True).step(stacked, grads)
+    for r in range(2):
+        np.testing.assert_allclose(both[r], optim.LAMB(lr=0.1).step(stacked[r], grads[r]), rtol=1e-14)
+
+
+def test_lamb_first_step_by_hand():
+    w, g = np.array([1.0, 2.0, 2.0]), np.array([0.5, -1.0, 3.0])
+    opt = optim.LAMB(lr=0.1, weight_decay=0.01, eps=1e-6)
+    r = g / (np.abs(g) + 1e-6) + 0.01 * w  # bias-corrected first moments: mhat = g, vhat = g^2
+    expected = w - 0.1 * (np.linalg.norm(w) / np.linalg.norm(r)) * r
+    np.testing.assert_allclose(opt.step(w, g), expected, rtol=1e-13)
+
+
+def test_lars_refuses_a_zero_trust_coefficient_by_name():
+    with pytest.raises(ValueError, match="trust_coefficient"):
+        optim.LARS(trust_coefficient=0.0)
