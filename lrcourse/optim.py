@@ -68,7 +68,10 @@ import numpy as np
 
 from lrcourse import _validate, reproducible
 
-__all__ = ["Optimizer", "State", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "SGDScheduleFree", "AdamWScheduleFree", "LARS", "LAMB"]
+__all__ = [
+    "Optimizer", "State", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "SGDScheduleFree", "AdamWScheduleFree", "LARS",
+    "LAMB",
+]
 
 
 class Optimizer:
