@@ -62,18 +62,33 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh browser page, offline, that records its JavaScript errors in ``page.js_errors``.
+def recording_page(context):
+    """A new page of ``context`` that records its JavaScript errors and failed requests in ``page.js_errors``.
 
-    Uncaught exceptions, ``console.error`` messages and blocked network
-    requests are recorded; a test asserts that the list is empty.
+    Uncaught exceptions, ``console.error`` messages, blocked network requests
+    and requests that fail (a missing file) are recorded; a test asserts that
+    the list is empty.
     """
-    context = browser.new_context()
     tab = context.new_page()
     tab.js_errors = []
     context.route(NETWORK, lambda route: (tab.js_errors.append(f"network request: {route.request.url}"), route.abort()))
     tab.on("pageerror", lambda error: tab.js_errors.append(f"uncaught {error.name}: {error.message}"))
     tab.on("console", lambda message: message.type == "error" and tab.js_errors.append(f"console.error: {message.text}"))
-    yield tab
+    tab.on("requestfailed", lambda request: tab.js_errors.append(f"failed request: {request.url} ({request.failure})"))
+    return tab
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh desktop browser page, offline, recording its errors (:func:`recording_page`)."""
+    context = browser.new_context()
+    yield recording_page(context)
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A fresh 390 px wide touch screen, as a phone reader has, offline, recording its errors."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    yield recording_page(context)
     context.close()
