@@ -219,10 +219,10 @@ def escape_steps(lr, noise_std, barrier_height, curvature_min, curvature_barrier
 
     SGD with gradient noise, ``w_{t+1} = w_t - eta (f'(w_t) + sigma xi_t)``,
     is the Euler step (time step ``eta``) of the Langevin equation
-    ``dw = -f'(w) dt + sqrt(2 T) dB`` at the temperature ``T = eta sigma^2 / 2``.
-    Kramers' formula for a high barrier (``Delta E >> T``; Kramers 1940,
+    ``dw = -f'(w) dt + sqrt(2 Theta) dB`` at the temperature ``Theta = eta sigma^2 / 2``.
+    Kramers' formula for a high barrier (``Delta E >> Theta``; Kramers 1940,
     Hänggi, Talkner & Borkovec 1990) gives the mean escape time
-    ``2 pi / sqrt(f''(a) |f''(b)|) exp(Delta E / T)``, with ``a`` the
+    ``2 pi / sqrt(f''(a) |f''(b)|) exp(Delta E / Theta)``, with ``a`` the
     minimum and ``b`` the barrier top; in steps of length ``eta``:
 
     .. math::
@@ -233,7 +233,7 @@ def escape_steps(lr, noise_std, barrier_height, curvature_min, curvature_barrier
     Escape is a Poisson process at rate ``1 / tau``, so the share of runs
     that have left after ``t`` steps is ``1 - exp(-t / tau)``. A smaller rate
     escapes *later*, exponentially so in ``1 / eta``, but not never. The
-    formula is accurate when ``Delta E / T = 2 Delta E / (eta sigma^2)`` is
+    formula is accurate when ``Delta E / Theta = 2 Delta E / (eta sigma^2)`` is
     at least about 3.
 
     Parameters
