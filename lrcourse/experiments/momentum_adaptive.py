@@ -351,6 +351,7 @@ def layer_rate_grid(
         epochs=epochs,
         batch_size=batch_size,
         params=params,
+        grad_norm=False,  # not reported: saves a full-set gradient per epoch
     )
     shape = (ratios.size, lrs.size, n_seeds)
     return LayerRateGrid(
