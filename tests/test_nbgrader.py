@@ -92,9 +92,7 @@ def test_the_release_holds_no_answer_and_runs_with_not_yet_feedback(source, cour
     for line in solution_code(original):
         if len(line) > 12:
             assert line not in code, f"solution code left in the release: {line}"
-    written = written_text(original)
-    assert written, "every chapter has a written solution"
-    for line in written:
+    for line in written_text(original):
         assert line not in text, f"written solution left in the release: {line}"
     answers = [c for c in release.cells if c.cell_type == "markdown" and c.source == ANSWER_STUB]
     written_cells = [c for c in original.cells if written_solution(c)]
