@@ -259,7 +259,7 @@ def sensitivity(results):
 def _batch_runs(lr, batch_size, seeds, epochs):
     model = models.MLP(n_hidden=32)
     grid = training.train_grid(model, data.load_digits(), optim.SGD, [lr], seeds=list(seeds), epochs=epochs,
-                               batch_size=batch_size)
+                               batch_size=batch_size, grad_norm=False)
     return grid.val_acc[0, :, -1]
 
 
