@@ -45,7 +45,7 @@ either rule on a landscape of :mod:`lrcourse.landscapes` and returns a
 
 import numpy as np
 
-from lrcourse import _validate
+from lrcourse import _validate, descent
 from lrcourse.descent import Trajectory
 
 __all__ = ["armijo_rate", "polyak_rate", "run_adaptive", "RULES"]
@@ -263,11 +263,7 @@ def _norm_sq(g, dim):
 
 
 def _check_landscape(landscape):
-    if not all(callable(getattr(landscape, name, None)) for name in ("value", "grad")):
-        raise TypeError(f"landscape must have value(x) and grad(x) methods, got {landscape!r}")
-    dim = getattr(landscape, "dim", None)
-    if dim not in (1, 2):
-        raise ValueError(f"landscape.dim must be 1 or 2, got {dim!r}")
+    dim = descent._check_landscape(landscape)
     if getattr(landscape, "noise_std", None) is not None:
         raise TypeError(f"landscape must be noiseless: a line search compares exact losses, got {landscape!r}")
     return dim

@@ -12,6 +12,7 @@ from nbclient import NotebookClient
 
 from conftest import ROOT
 from exercises import ANSWER_STUB, written_solution
+from test_nbgrader import solution_code
 from lrcourse.checks import FAIL, PASS
 
 SOURCES = sorted((ROOT / "chapters").glob("*.ipynb"))
@@ -30,28 +31,13 @@ def edition(tmp_path_factory):
     return out / "chapters"
 
 
-def solution_lines(notebook):
-    lines = []
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source:
-            inside = False
-            for line in cell.source.splitlines():
-                if "### END SOLUTION" in line:
-                    inside = False
-                if inside and line.strip():
-                    lines.append(line.strip())
-                if "### BEGIN SOLUTION" in line:
-                    inside = True
-    return lines
-
-
 @pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
 def test_student_notebook_has_no_solutions_and_runs_with_not_yet_feedback(source, edition):
     original = nbformat.read(source, as_version=4)
     student = nbformat.read(edition / source.name, as_version=4)
     student_code = "\n".join(c.source for c in student.cells if c.cell_type == "code")
     assert "### BEGIN SOLUTION" not in student_code
-    for line in solution_lines(original):
+    for line in solution_code(original):
         if len(line) > 12:
             assert line not in student_code, f"solution line left in the student edition: {line}"
     assert not any("solution" in c.metadata.get("tags", []) for c in student.cells if c.cell_type == "markdown")
