@@ -716,6 +716,14 @@ class _ScheduleFree(Optimizer):
             return {key: np.array(state.moments[key]["x"]) for key in params}
         return np.array(state.moments[_ARRAY]["x"])
 
+    def _set_averaging(self, lr, weight_decay, warmup_steps, r, weight_lr_power, maximize):
+        """Check and keep the settings both schedule-free methods share, then the rate."""
+        self.weight_decay = _validate.number(weight_decay, "weight_decay", low=0)
+        self.warmup_steps = _validate.integer(warmup_steps, "warmup_steps", low=0)
+        self.r = _validate.number(r, "r", low=0)
+        self.weight_lr_power = _validate.number(weight_lr_power, "weight_lr_power", low=0)
+        super().__init__(lr, maximize=maximize)
+
     def _averaging(self, eta, state, t):
         """The warmed-up rate ``gamma_t``, ``lr_max`` and the weight ``c_t`` of the new ``z`` in the average ``x``."""
         schedule = min(t / self.warmup_steps, 1.0) if self.warmup_steps > 0 else 1.0
@@ -796,11 +804,7 @@ class SGDScheduleFree(_ScheduleFree):
     def __init__(self, lr=1.0, momentum=0.9, weight_decay=0, warmup_steps=0, r=0.0, weight_lr_power=2.0, *,
                  maximize=False):
         self.momentum = _validate.number(momentum, "momentum", low=0, high=1, low_open=True, high_open=True)
-        self.weight_decay = _validate.number(weight_decay, "weight_decay", low=0)
-        self.warmup_steps = _validate.integer(warmup_steps, "warmup_steps", low=0)
-        self.r = _validate.number(r, "r", low=0)
-        self.weight_lr_power = _validate.number(weight_lr_power, "weight_lr_power", low=0)
-        super().__init__(lr, maximize=maximize)
+        self._set_averaging(lr, weight_decay, warmup_steps, r, weight_lr_power, maximize)
 
     def _initial_state(self, w):
         return self._start(w)
@@ -865,11 +869,7 @@ class AdamWScheduleFree(_ScheduleFree):
         if self.betas[0] == 0:
             raise ValueError(f"betas[0] must be in (0, 1), got {self.betas[0]!r}")
         self.eps = _validate.number(eps, "eps", low=0)
-        self.weight_decay = _validate.number(weight_decay, "weight_decay", low=0)
-        self.warmup_steps = _validate.integer(warmup_steps, "warmup_steps", low=0)
-        self.r = _validate.number(r, "r", low=0)
-        self.weight_lr_power = _validate.number(weight_lr_power, "weight_lr_power", low=0)
-        super().__init__(lr, maximize=maximize)
+        self._set_averaging(lr, weight_decay, warmup_steps, r, weight_lr_power, maximize)
 
     def _initial_state(self, w):
         return {**self._start(w), "exp_avg_sq": np.zeros(w.shape)}
