@@ -3,7 +3,7 @@
 Run from the repository root::
 
     python benchmarks/notebooks.py                     # every chapter
-    python benchmarks/notebooks.py chapters/06_real_task.ipynb
+    python benchmarks/notebooks.py chapters/07_real_task.ipynb
 
 Each notebook runs top to bottom in its own fresh kernel, pinned to one CPU
 core (where the system allows it), as on Binder or Colab. It prints the

@@ -8,7 +8,7 @@ Usage::
 
     python tools/execute_notebooks.py chapters/01_update_rule.ipynb [more.ipynb ...]
     python tools/execute_notebooks.py            # every notebook under chapters/
-    python tools/execute_notebooks.py --mark-only chapters/06_real_task.ipynb
+    python tools/execute_notebooks.py --mark-only chapters/07_real_task.ipynb
 
 ``--mark-only`` marks the exercise cells and writes the notebook back without
 running it: the marks are metadata, so the stored outputs stay valid.

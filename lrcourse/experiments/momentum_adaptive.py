@@ -1,6 +1,6 @@
 """Experiments of the chapter on momentum and adaptive rates: optimizers and per-layer rates over sweeps.
 
-Three experiments (chapter 7 reuses the per-layer one):
+Three experiments (chapter 8 reuses the per-layer one):
 
 - :func:`sweep` runs several optimizers on one landscape, each over the same
   grid of learning rates ``eta`` (one vectorized :func:`lrcourse.descent.run`
