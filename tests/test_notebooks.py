@@ -37,6 +37,32 @@ def test_there_are_chapters():
     assert len(NOTEBOOKS) >= 1
 
 
+#: The first code cell of every chapter: on Colab, where ``lrcourse`` is missing, it installs it.
+INSTALL_CELL = """\
+# On Colab, install the course's package first; where it is installed, this does nothing.
+import importlib
+import importlib.util
+
+if importlib.util.find_spec("lrcourse") is None:
+    %pip install --quiet "lrcourse @ git+{repository}"
+    importlib.invalidate_caches()"""
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_first_code_cell_installs_the_package_where_it_is_missing(path):
+    """Colab opens a chapter without ``lrcourse``; the first cell installs it from the book's repository.
+
+    The install line must name the repository of ``_config.yml``. Where the
+    package is installed (the book, nbval, Binder) the cell prints nothing, so
+    it stores no output; it is removed from the static page.
+    """
+    repository = re.search(r"^  url: (\S+)$", (ROOT / "_config.yml").read_text(encoding="utf-8"), re.M)[1]
+    first = code_cells(load(path))[0]
+    assert "".join(first["source"]) == INSTALL_CELL.format(repository=repository)
+    assert first["outputs"] == [], "the install cell must store no output where lrcourse is installed"
+    assert "remove-cell" in first["metadata"].get("tags", [])
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_stored_run_is_complete_and_in_order(path):
     counts = [cell["execution_count"] for cell in code_cells(load(path))]
