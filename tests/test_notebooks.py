@@ -193,3 +193,37 @@ def test_claim_cells_assert_their_verdict_and_show_it_held(path):
         assert "hide-input" in cell["metadata"]["tags"], "a claim cell hides its code, not its verdict"
         shown = "".join(text_of(output) for output in cell["outputs"])
         assert shown.count("✔ Claim holds:") == source.count("claim("), f"every claim must show that it held:\n{shown}"
+
+
+PREDICT = re.compile(
+    r"```\{admonition\} Predict, then look\n:class: tip\n(?P<question>.*?\S.*?)\n```\s*"
+    r"```\{admonition\} Answer\n:class: dropdown\n(?P<answer>.*?\S.*?)\n```\s*$",
+    re.S,
+)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_explorer_is_preceded_by_a_question_with_a_hidden_answer(path):
+    """Predict, then look: the markdown just before an explorer asks a question and hides its worked answer."""
+    cells = load(path)["cells"]
+    explorers = [k for k, cell in enumerate(cells) if "widgets.explorer(" in "".join(cell["source"])]
+    assert explorers, "every chapter has at least one explorer"
+    for k in explorers:
+        before = cells[k - 1]
+        assert before["cell_type"] == "markdown", f"cell {k}: the explorer must follow a markdown cell"
+        match = PREDICT.search("".join(before["source"]))
+        assert match, f"cell {k}: the markdown before the explorer must end with a 'Predict, then look' question and a dropdown 'Answer'"
+        assert match["question"].rstrip().endswith("?"), f"cell {k}: the prediction is asked as a question"
+        assert len(match["answer"].split()) >= 15, f"cell {k}: the answer is worked, not one word"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_chapter_ends_with_a_self_quiz_shown_without_its_code(path):
+    cells = load(path)["cells"]
+    headings = [k for k, cell in enumerate(cells) if cell["cell_type"] == "markdown" and "## Self-quiz" in "".join(cell["source"])]
+    assert len(headings) == 1, "one '## Self-quiz' section per chapter"
+    quiz_cells = [cell for cell in cells[headings[0]:] if "quiz.Quiz(" in "".join(cell["source"])]
+    assert len(quiz_cells) == 1 and quiz_cells[0]["cell_type"] == "code"
+    cell = quiz_cells[0]
+    assert "remove-input" in cell["metadata"].get("tags", []), "the page shows the quiz, not the code that builds it"
+    assert any("text/html" in output.get("data", {}) for output in cell["outputs"]), "the quiz's HTML is stored"
