@@ -6,7 +6,12 @@ otherwise they are skipped with the reason, and under CI they fail.
 ``.ci/run`` builds the book before running ``pytest``.
 """
 
+import gzip
+import html as html_lib
+import json
+import pathlib
 import re
+import urllib.parse
 
 import pytest
 
@@ -68,6 +73,9 @@ def test_static_slider_on_the_built_page_changes_the_figure(built, page):
     changed, shown, alt = move_slider_in_browser(page, chapter_page(built, "01_update_rule").as_uri())
     assert changed, "moving the slider must swap the figure"
     assert shown and alt
+    image = page.locator(".lr-explorer img").first
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert not image.get_attribute("src").startswith("data:"), "the book loads frames as files"
     assert page.js_errors == []
 
 
@@ -116,3 +124,167 @@ def test_no_serious_accessibility_violation_on_a_phone(built, browser, name, mod
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+# Page weight (issue 17, item 5): what a reader's browser fetches to show a page, before any scrolling.
+MAX_RAW = 2.5e6
+MAX_GZIP = 1.5e6
+# Text is sent gzipped by the server; images and fonts are compressed already and sent as they are.
+TEXT_SUFFIXES = {".html", ".css", ".js", ".json", ".svg", ".txt"}
+ALL_PAGES = sorted(path.relative_to(HTML).as_posix() for path in HTML.rglob("*.html") if "_static" not in path.parts)
+
+
+def local_file(base, url):
+    """The built file a page's reference points to, or None for a data: URI, another site or a missing file."""
+    if url.startswith(("data:", "http:", "https:", "//", "#", "mailto:")):
+        return None
+    path = (base.parent / urllib.parse.unquote(url.split("?")[0].split("#")[0])).resolve()
+    return path if path.is_file() else None
+
+
+def loaded_files(browser, page):
+    """Every built file a phone's browser fetches to show ``page`` before it is scrolled.
+
+    The page is opened at the size Lighthouse's mobile test uses (412 x 823)
+    and left until the network is idle (MathJax fetches its fonts after it
+    has typeset), so the page's stylesheets, the fonts they use, its scripts
+    and its images above the fold count; images marked ``loading="lazy"``
+    below the fold and explorer frames not yet shown do not.
+    """
+    context = browser.new_context(viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True)
+    requested = []
+    try:
+        tab = context.new_page()
+        tab.on("request", lambda request: requested.append(request.url))
+        tab.goto(page.as_uri(), wait_until="load")
+        tab.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    files = set()
+    for url in requested:
+        if url.startswith("file://"):
+            path = pathlib.Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path))
+            files.update([path] if path.is_file() else [])
+    return files
+
+
+def transferred(path):
+    """Bytes sent for ``path``: gzipped (level 6, as servers do) if it is text, as it is otherwise."""
+    data = path.read_bytes()
+    return len(gzip.compress(data, 6, mtime=0)) if path.suffix in TEXT_SUFFIXES else len(data)
+
+
+def test_page_weight_counts_what_the_page_loads(built, browser):
+    """The weighing itself: a page counts its CSS, the fonts it uses, its scripts, and no frame it does not show."""
+    page = chapter_page(built, CHAPTERS[0])
+    names = {path.name for path in loaded_files(browser, page)}
+    assert {page.name, "pydata-sphinx-theme.css", "course.css", "bootstrap.js"} <= names
+    assert any(name.endswith(".woff2") for name in names), "the icon font counts"
+    frames = {p.name for p in (built / "_images" / "explorer").glob("*.png")}
+    assert len(names & frames) <= 1, "an explorer loads its first frame only"
+
+
+@pytest.mark.parametrize("name", ALL_PAGES)
+def test_page_is_light(built, browser, name):
+    """HTML plus everything it loads at first paint: at most 2.5 MB raw and 1.5 MB sent gzipped."""
+    files = loaded_files(browser, built / name)
+    raw = sum(path.stat().st_size for path in files)
+    sent = sum(transferred(path) for path in files)
+    heaviest = [f"{p.name}: {p.stat().st_size / 1e3:.0f} kB" for p in sorted(files, key=lambda p: -p.stat().st_size)[:5]]
+    assert raw <= MAX_RAW, f"{raw / 1e6:.2f} MB raw; heaviest: {heaviest}"
+    assert sent <= MAX_GZIP, f"{sent / 1e6:.2f} MB sent with gzip; heaviest: {heaviest}"
+
+
+def test_code_keeps_its_colours_without_the_plain_spans(built):
+    """light_pages drops Pygments' name, punctuation and space spans: their colour must be the code block's own."""
+    css = (built / "_static" / "pygments.css").read_text(encoding="utf-8")
+    for theme in ("light", "dark"):
+        block = re.search(rf'html\[data-theme="{theme}"\] \.highlight {{[^}}]*color: (#\w+)', css).group(1)
+        for token in "npw":
+            rule = re.search(rf'html\[data-theme="{theme}"\] \.highlight \.{token} {{ color: (#\w+)', css)
+            assert rule is None or rule.group(1).lower() == block.lower(), (theme, token)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_explorer_frames_are_files_loaded_on_demand(built, chapter):
+    """No PNG is inlined as base64; every explorer frame is a file of the build."""
+    page = chapter_page(built, chapter)
+    text = page.read_text(encoding="utf-8")
+    assert "data:image/png;base64," not in text, "frames must be files, not base64 in the page"
+    for data in re.findall(r'<script type="application/json" class="lr-explorer-data">(.*?)</script>', text, re.S):
+        frames = json.loads(data)["frames"]
+        assert frames.count("") == 1, "the first frame is stored once, as the image's src"
+        missing = [url for url in frames if url and local_file(page, url) is None]
+        assert not missing, f"frames not in the build: {missing[:3]}"
+
+
+@pytest.mark.parametrize("name", ALL_PAGES)
+def test_page_loads_no_dead_weight(built, name):
+    """No widget state (no widget manager reads it) and no FontAwesome JavaScript (the theme's CSS draws the icons)."""
+    text = (built / name).read_text(encoding="utf-8")
+    assert "application/vnd.jupyter.widget-state+json" not in text
+    assert not re.search(r"<script[^>]*fontawesome[^>]*\.js", text)
+
+
+def test_the_chapters_carry_solution_markers():
+    """nbgrader's markers stay in the notebooks: the student edition needs them (so the next test means something)."""
+    sources = "".join((ROOT / "chapters" / f"{c}.ipynb").read_text(encoding="utf-8") for c in CHAPTERS)
+    assert "### BEGIN SOLUTION" in sources and "### END SOLUTION" in sources
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_code_on_the_page_shows_no_solution_markers(built, chapter):
+    """The solutions' code on the page has no ``### BEGIN/END SOLUTION`` lines."""
+    code = " ".join(re.findall(r"<pre>(.*?)</pre>", chapter_page(built, chapter).read_text(encoding="utf-8"), re.S))
+    code = html_lib.unescape(re.sub(r"<[^>]+>", "", code))
+    assert "BEGIN SOLUTION" not in code and "END SOLUTION" not in code
+
+
+def test_icons_show_without_fontawesome_javascript(built, page):
+    """The header's icons (menu, search, theme switch, download, repository) are drawn by the theme's icon font."""
+    page.goto(chapter_page(built, CHAPTERS[0]).as_uri())
+    page.evaluate("document.fonts.ready")
+    icons = page.evaluate(
+        """() => [...document.querySelectorAll('.bd-header-article i[class*="fa-"], .theme-switch-button i')]
+        .map(i => { const s = getComputedStyle(i, '::before');
+                    return [i.className, s.content, s.fontFamily]; })"""
+    )
+    assert len(icons) >= 4
+    blank = [name for name, content, font in icons if content in ("none", "normal", '""') or "Font Awesome" not in font]
+    assert not blank, f"icons without a glyph: {blank}"
+    assert page.evaluate("document.fonts.check('900 16px \"Font Awesome 6 Free\"')")
+    assert page.js_errors == []
+
+
+def test_wide_tables_say_they_scroll_on_a_phone(built, phone):
+    """A table wider than a phone's column is a named, focusable scroll region with a visible hint."""
+    scrolling = 0
+    for chapter in CHAPTERS:
+        phone.goto(chapter_page(built, chapter).as_uri())
+        for box in phone.locator(".pst-scrollable-table-container").all():
+            if not box.evaluate("b => b.scrollWidth > b.clientWidth + 1"):
+                continue
+            scrolling += 1
+            assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-label"), chapter
+            assert box.evaluate("b => b.nextElementSibling.classList.contains('lr-scroll-hint')"), chapter
+            assert box.locator("xpath=following-sibling::p[1]").is_visible()
+    assert scrolling, "chapter 4's schedule table is wider than a phone's column"
+    assert phone.js_errors == []
+
+
+def test_explorers_sit_on_the_page_in_dark_mode(built, browser):
+    """In dark mode the explorer's controls are on the page's background, its figure on one white card."""
+    context = browser.new_context(color_scheme="dark")
+    try:
+        tab = context.new_page()
+        tab.goto(chapter_page(built, "01_update_rule").as_uri())
+        assert tab.evaluate("document.documentElement.dataset.theme") == "dark"
+        explorer = tab.locator(".lr-explorer").first
+        output = explorer.evaluate("e => getComputedStyle(e.parentElement).backgroundColor")
+        card = explorer.locator("img").evaluate(
+            "i => [getComputedStyle(i).backgroundColor, getComputedStyle(i).padding]"
+        )
+    finally:
+        context.close()
+    assert output in ("rgba(0, 0, 0, 0)", "transparent"), f"a mat behind the controls: {output}"
+    assert card == ["rgb(255, 255, 255)", "0px"], f"the figure's card: {card}"
