@@ -72,3 +72,59 @@ def test_adam_step_sizes_start_at_one_rate_per_coordinate(digits):
     sizes = X.adam_step_sizes(SoftmaxRegression(), digits, optim.Adam(lr=0.01), 32, 5)
     # zero start, bias-corrected first step: every coordinate with a nonzero gradient moves by eta
     assert 0.5 < sizes[0] <= 1.0 + 1e-9 and sizes.shape == (5,)
+
+
+def _row(lrs, val_loss, seeds=None):
+    val_loss = np.asarray(val_loss, dtype=float)
+    seeds = np.arange(val_loss.shape[1]) if seeds is None else np.asarray(seeds)
+    return X.Scores(lrs=np.asarray(lrs, dtype=float), seeds=seeds, train_loss=None, train_acc=None, val_acc=None,
+                    val_loss=val_loss, diverged=~np.isfinite(val_loss), steps=1, batch_size=1)
+
+
+def test_refined_best_finds_the_vertex_of_a_parabola_and_stays_on_the_grid_at_its_ends():
+    lrs = 2.0 ** np.arange(-3, 4)
+    u = np.log2(lrs)
+    # an exact parabola in log2(eta) with its vertex at 0.4: the three-point fit recovers it
+    assert math.isclose(np.log2(X.refined_best(lrs, ((u - 0.4) ** 2)[:, None])), 0.4, abs_tol=1e-12)
+    # the same for accuracies (higher is better)
+    assert math.isclose(np.log2(X.refined_best(lrs, (1 - (u + 1.25) ** 2)[:, None], higher_is_better=True)), -1.25,
+                        abs_tol=1e-12)
+    # best at the end of the grid: the grid point itself
+    assert X.refined_best(lrs, np.arange(7.0)[:, None]) == lrs[0]
+    # a diverged neighbour (NaN): no extrapolation into it
+    scores = ((u - 0.4) ** 2)[:, None].copy()
+    scores[4] = np.nan
+    assert X.refined_best(lrs, scores) == lrs[3]
+    with pytest.raises(ValueError, match="equally spaced"):
+        X.refined_best([0.1, 0.2, 1.0], [[1.0], [0.5], [0.7]])
+
+
+def test_bootstrap_best_collapses_without_noise_and_widens_with_it():
+    lrs = 2.0 ** np.arange(-3, 4)
+    u = np.log2(lrs)
+    same = np.repeat(((u - 0.4) ** 2)[:, None], 5, axis=1)
+    best, low, high = X.bootstrap_best(_row(lrs, same))
+    assert math.isclose(best, 2**0.4) and math.isclose(low, best) and math.isclose(high, best)
+    # seeds whose vertices differ: the interval holds the whole-row estimate and has some width
+    noisy = np.stack([(u - c) ** 2 for c in (-0.5, 0.0, 0.4, 0.8, 1.2)], axis=1)
+    best, low, high = X.bootstrap_best(_row(lrs, noisy), n_boot=200)
+    assert low < best < high and low >= 2**-0.5 - 1e-9 and high <= 2**1.2 + 1e-9
+    with pytest.raises(ValueError, match="level"):
+        X.bootstrap_best(_row(lrs, same), level=1.5)
+    with pytest.raises(ValueError, match="n_boot"):
+        X.bootstrap_best(_row(lrs, same), n_boot=0)
+
+
+def test_scaling_exponent_recovers_a_square_root_and_a_linear_rule():
+    lrs = 2.0 ** np.arange(-6, 7)
+    u = np.log2(lrs)
+    for alpha in (0.5, 1.0):
+        grid = {B: _row(lrs, np.repeat(((u - alpha * np.log2(B) + 3) ** 2)[:, None], 4, axis=1))
+                for B in (8, 32, 128)}
+        found, low, high = X.scaling_exponent(grid)
+        assert math.isclose(found, alpha, abs_tol=1e-9) and math.isclose(low, alpha, abs_tol=1e-9)
+        assert math.isclose(high, alpha, abs_tol=1e-9)
+    with pytest.raises(ValueError, match="at least two batch sizes"):
+        X.scaling_exponent({8: grid[8]})
+    with pytest.raises(ValueError, match="same seeds"):
+        X.scaling_exponent({8: grid[8], 32: _row(lrs, grid[32].val_loss, seeds=[5, 6, 7, 8])})

@@ -14,6 +14,10 @@ over batch sizes and widths inside a notebook's budget.
 - :func:`best_per_row` picks each row's best rate with
   :func:`lrcourse.evidence.best_rate` (the book's one policy for diverged
   runs) and says whether the grid brackets it.
+- :func:`refined_best` places a row's best rate between grid points (a
+  parabola in ``log eta``), :func:`bootstrap_best` gives a percentile
+  interval for it by resampling seeds, and :func:`scaling_exponent` fits
+  ``eta* ~ B^alpha`` across rows, with a bootstrap interval for ``alpha``.
 - :func:`sharpness_along_run` measures the top Hessian eigenvalue
   (:func:`lrcourse.curvature.top_eigenvalue`) at checkpoints of the runs.
 - :func:`adam_step_sizes` records the size of Adam's update, per step.
@@ -28,7 +32,10 @@ from lrcourse import _validate, curvature, engine, optim
 from lrcourse.evidence import best_rate
 from lrcourse.training import minibatch_objective
 
-__all__ = ["Scores", "final_scores", "batch_grid", "best_per_row", "sharpness_along_run", "adam_step_sizes"]
+__all__ = [
+    "Scores", "final_scores", "batch_grid", "best_per_row", "refined_best", "bootstrap_best", "scaling_exponent",
+    "sharpness_along_run", "adam_step_sizes",
+]
 
 LOSS_LIMIT = 1e4
 """A run whose minibatch cross-entropy exceeds this (or is not finite) has diverged (it starts near ln 10)."""
@@ -194,6 +201,148 @@ def best_per_row(scores, metric="val_loss"):
         best = best_rate(row.lrs, getattr(row, metric), higher_is_better=higher)
         out[key] = RowBest(best.lr, best.index, best.mean, 0 < best.index < len(row.lrs) - 1)
     return out
+
+
+def refined_best(lrs, scores, higher_is_better=False):
+    """The best rate of a row placed between grid points: the vertex of a parabola in ``log eta``.
+
+    The grid point with the best mean over seeds (:func:`lrcourse.evidence.best_rate`,
+    a diverged run counting as a failure) and its two neighbours are fitted
+    by a parabola in ``u = log eta``; the vertex
+    ``u* = u_0 - h (s_+ - s_-) / (2 (s_+ - 2 s_0 + s_-))`` (equal spacing
+    ``h``) is returned, clipped to the neighbours. At either end of the grid,
+    or when a neighbour's mean is not finite, the grid point itself is
+    returned.
+
+    Parameters
+    ----------
+    lrs : array_like of shape (n_lrs,)
+        Positive rates, equally spaced in ``log eta``.
+    scores : array_like of shape (n_lrs, n_seeds)
+        NaN for a diverged run.
+    higher_is_better : bool, default False
+        False for a loss.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    A loss that is exactly a parabola in ``log2 eta`` with its vertex at ``eta = 2^0.3``:
+
+    >>> lrs = 2.0 ** np.arange(-2, 3)
+    >>> scores = ((np.log2(lrs) - 0.3) ** 2)[:, None]
+    >>> round(float(np.log2(refined_best(lrs, scores))), 12)
+    0.3
+    """
+    lrs = _validate.array(lrs, "lrs", low=0, low_open=True)
+    scores = np.asarray(scores, dtype=float)
+    u = np.log(lrs)
+    if lrs.size > 2 and not np.allclose(np.diff(u), u[1] - u[0], rtol=1e-9, atol=0):
+        raise ValueError(f"lrs must be equally spaced in log eta, got {lrs!r}")
+    best = best_rate(lrs, scores, higher_is_better=higher_is_better)
+    i = best.index
+    if i == 0 or i == len(lrs) - 1:
+        return float(lrs[i])
+    failure = 0.0 if higher_is_better else math.inf
+    means = np.where(np.isfinite(scores), scores, failure).mean(axis=1)
+    sign = -1.0 if higher_is_better else 1.0
+    s_minus, s_0, s_plus = sign * means[i - 1], sign * means[i], sign * means[i + 1]
+    curvature_ = s_plus - 2 * s_0 + s_minus
+    if not (np.isfinite(s_minus) and np.isfinite(s_plus)) or curvature_ <= 0:
+        return float(lrs[i])
+    h = u[i] - u[i - 1]
+    shift = -h * (s_plus - s_minus) / (2 * curvature_)
+    return float(math.exp(u[i] + min(max(shift, -h), h)))
+
+
+def _resampled_seeds(n_seeds, n_boot, seed):
+    """``n_boot`` rows of seed indices drawn with replacement (a fixed generator: the same draws every time)."""
+    n_boot = _validate.integer(n_boot, "n_boot", low=1)
+    seed = _validate.integer(seed, "seed", low=0)
+    return np.random.default_rng(seed).integers(0, n_seeds, size=(n_boot, n_seeds))
+
+
+def bootstrap_best(row, metric="val_loss", level=0.95, n_boot=400, seed=0):
+    """A percentile bootstrap interval for :func:`refined_best`, resampling the seeds of one row.
+
+    Each resample draws ``n_seeds`` seeds with replacement and uses the same
+    draw for every rate (the runs of a seed share their initialization and
+    minibatch order), then finds the refined best rate of the resampled row.
+
+    Parameters
+    ----------
+    row : Scores
+    metric : {"val_loss", "val_acc", "train_loss", "train_acc"}
+    level : float, default 0.95
+        In ``(0, 1)``.
+    n_boot : int, default 400
+    seed : int, default 0
+        Seed of the resampling.
+
+    Returns
+    -------
+    (best, low, high) : tuple of float
+        The refined best rate of the whole row and the interval's ends.
+    """
+    metric = _validate.choice(metric, "metric", ("val_loss", "val_acc", "train_loss", "train_acc"))
+    level = _validate.number(level, "level", low=0, high=1, low_open=True, high_open=True)
+    higher = metric.endswith("acc")
+    scores = np.asarray(getattr(row, metric), dtype=float)
+    draws = _resampled_seeds(scores.shape[1], n_boot, seed)
+    found = np.array([refined_best(row.lrs, scores[:, d], higher) for d in draws])
+    tail = (1 - level) / 2
+    low, high = np.quantile(np.log(found), [tail, 1 - tail])
+    return refined_best(row.lrs, scores, higher), float(math.exp(low)), float(math.exp(high))
+
+
+def scaling_exponent(grid, metric="val_loss", level=0.95, n_boot=400, seed=0):
+    """The exponent ``alpha`` of ``eta*(B) ~ B^alpha``: a least-squares line through ``log eta*`` against ``log B``.
+
+    ``eta*`` is each row's :func:`refined_best`. The interval is a
+    percentile bootstrap that resamples the seed indices once per draw and
+    uses the same draw for every batch size (a seed's runs share their
+    initialization across rows), so every row of ``grid`` must have the same
+    seeds.
+
+    Parameters
+    ----------
+    grid : dict of int -> Scores
+        From :func:`batch_grid`: keys are batch sizes, at least two.
+    metric, level, n_boot, seed
+        As in :func:`bootstrap_best`.
+
+    Returns
+    -------
+    (alpha, low, high) : tuple of float
+
+    Examples
+    --------
+    Rows whose best rate is exactly ``B^0.5`` give ``alpha = 0.5`` and an interval of width 0.
+    """
+    metric = _validate.choice(metric, "metric", ("val_loss", "val_acc", "train_loss", "train_acc"))
+    level = _validate.number(level, "level", low=0, high=1, low_open=True, high_open=True)
+    if not isinstance(grid, dict) or len(grid) < 2:
+        raise ValueError(f"grid must be a dict of at least two batch sizes -> Scores, got {type(grid).__name__} "
+                         f"with {len(grid) if hasattr(grid, '__len__') else 0} entries")
+    rows = list(grid.values())
+    seeds = rows[0].seeds
+    if any(len(r.seeds) != len(seeds) or np.any(r.seeds != seeds) for r in rows):
+        raise ValueError("every row of grid must have the same seeds, in the same order")
+    higher = metric.endswith("acc")
+    log_b = np.log(np.array([float(b) for b in grid]))
+
+    def slope(index):
+        log_eta = np.log([refined_best(r.lrs, np.asarray(getattr(r, metric), dtype=float)[:, index], higher)
+                          for r in rows])
+        return float(np.polyfit(log_b, log_eta, 1)[0])
+
+    draws = _resampled_seeds(len(seeds), n_boot, seed)
+    found = np.array([slope(d) for d in draws])
+    tail = (1 - level) / 2
+    low, high = np.quantile(found, [tail, 1 - tail])
+    return slope(np.arange(len(seeds))), float(low), float(high)
 
 
 def sharpness_along_run(model, data, make_optimizer, lr, seeds, batch_size, steps, checkpoints,
