@@ -97,7 +97,8 @@ def move_slider_in_browser(page, url):
     image = explorer.locator("img").first
     before = image.get_attribute("src")
     explorer.locator("input[type=range]").first.press("Home")
-    return image.get_attribute("src") != before, explorer.locator("output").first.text_content(), image.get_attribute("alt")
+    shown = explorer.locator("output").first.text_content()
+    return image.get_attribute("src") != before, shown, image.get_attribute("alt")
 
 
 def test_static_slider_changes_the_figure_in_a_browser(tmp_path, page):
@@ -112,6 +113,59 @@ def test_static_slider_changes_the_figure_in_a_browser(tmp_path, page):
     image = page.locator(".lr-explorer img").first
     slider.press("End")
     slider.press("ArrowLeft")  # back to the start: the frame that is stored only as the image's src
-    assert image.get_attribute("src") == "data:image/png;base64," + base64.b64encode(small_explorer().frames[1]).decode()
+    start = "data:image/png;base64," + base64.b64encode(small_explorer().frames[1]).decode()
+    assert image.get_attribute("src") == start
     assert slider.get_attribute("aria-valuetext") == "slope = 1"
+    assert page.js_errors == []
+
+
+def test_frames_are_sharp_and_shown_at_their_nominal_size():
+    """Frames are rendered at twice the display resolution, record it, and show at their size in inches x 100 px."""
+    import io
+
+    from PIL import Image
+
+    from lrcourse import plots
+
+    ex = small_explorer()
+    image = Image.open(io.BytesIO(ex.frames[0]))
+    assert image.info["dpi"][0] == pytest.approx(2 * widgets.DPI, abs=0.01)
+    assert image.width / image.info["dpi"][0] == pytest.approx(plots.MAX_WIDTH, abs=0.01)
+    assert ex.size == (round(image.width / 2), round(image.height / 2))
+    html = ex.to_html()
+    assert f'width="{ex.size[0]}" height="{ex.size[1]}"' in html
+    assert "max-width:100%;height:auto" in html
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"figsize": (7.5, 3.2)}, r"figsize width must be in \(0, 6.4\] inches.*got 7.5"),
+        ({"figsize": (6.4, 0)}, "figsize height must be in"),
+        ({"figsize": 6.4}, r"figsize must be \(width, height\)"),
+        ({"dpi": 0}, r"dpi must be a number in \[10, 300\], got 0"),
+    ],
+)
+def test_explorer_refuses_frames_a_phone_cannot_show(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        small_explorer(**kwargs)
+
+
+def test_static_slider_accepts_frame_urls(tmp_path, page):
+    """The book's build swaps the data URIs for file URLs; the page's script loads a frame by URL when it is shown."""
+    import json
+
+    ex = small_explorer()
+    page_html = ex.to_html()
+    data = json.loads(re.search(r'class="lr-explorer-data">(.*?)</script>', page_html).group(1))
+    for k, src in enumerate(data["frames"]):
+        if src:
+            (tmp_path / f"frame{k}.png").write_bytes(ex.frames[k])
+            page_html = page_html.replace(json.dumps(src), json.dumps(f"frame{k}.png"))
+    (tmp_path / "explorer.html").write_text(f"<!DOCTYPE html><html><body>{page_html}</body></html>", encoding="utf-8")
+    changed, shown, _ = move_slider_in_browser(page, (tmp_path / "explorer.html").as_uri())
+    image = page.locator(".lr-explorer img").first
+    assert changed and shown == "0.5"
+    assert image.get_attribute("src") == "frame0.png"
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
     assert page.js_errors == []
