@@ -19,6 +19,10 @@ nothing):
   punctuation mark and space in a ``<span>`` (``n``, ``p``, ``w``) whose
   colour is the code block's own in both themes; those spans go (a third
   of a chapter's HTML);
+* the scripts in the page's head that only act once the page is parsed
+  (copy buttons, toggles, tabs, highlighting, the theme's small script) are
+  ``defer``-red, so they no longer hold back the first paint;
+  ``documentation_options.js`` stays as it is (inline scripts use it);
 * a page with tables gets a few lines of script that mark each table wider
   than its column (``lr-scrolls``): ``_static/course.css`` then fades its
   right edge and shows "scroll sideways" under it, and the box becomes a
@@ -48,6 +52,11 @@ IMAGE = re.compile(r"<img\b(?![^>]*\bloading=)[^>]*>")
 ARTICLE = re.compile(r"<article\b")
 PRE = re.compile(r"<pre>.*?</pre>", re.DOTALL)
 PLAIN_TOKEN = re.compile(r'<span class="[npw]">([^<]*)</span>')
+DEFERRABLE = re.compile(
+    r'<script (?![^>]*\b(?:defer|async)\b)([^>]*\bsrc="[^"]*_static/'
+    r'(?:doctools|sphinx_highlight|clipboard\.min|copybutton|scripts/sphinx-book-theme|togglebutton|design-tabs)'
+    r'\.js[^"]*"[^>]*)>'
+)
 TABLE_BOX = 'class="pst-scrollable-table-container"'
 TABLE_SCRIPT = """<script class="lr-scroll-tables">(function () {
   function mark(box) {
@@ -117,6 +126,7 @@ def lighten(page, write_frame):
 
     page = EXPLORER_DATA.sub(external_data, page)
     page = EXPLORER_IMAGE.sub(lambda m: m.group(1) + frame_url(DATA_URI + m.group(2)) + m.group(3), page)
+    page = DEFERRABLE.sub(r"<script defer \1>", page)
     page = PRE.sub(lambda m: PLAIN_TOKEN.sub(r"\1", m.group(0)), page)
     article = ARTICLE.search(page)
     start = article.start() if article else 0

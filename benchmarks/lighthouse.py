@@ -1,0 +1,112 @@
+"""Lighthouse mobile performance of the built book's pages, served with gzip as a web host would.
+
+Usage: python benchmarks/lighthouse.py [page ...]   (default: every chapter)
+
+Needs the built book (``jupyter-book build .``), Chromium, and Lighthouse
+from npm (``npm i lighthouse@12``; 13.x needs Node 22): set ``LIGHTHOUSE`` to
+its command (default ``npx lighthouse``) and ``CHROME_PATH`` to Chromium. The
+book is served from ``_build/html`` by a small threaded HTTP server that
+gzips text (HTML, CSS, JS, SVG, JSON); Lighthouse then runs its default
+mobile test (simulated slow 4G, 4x CPU slowdown, 412 px wide screen). It
+prints each page's performance score and its main metrics. Not a test: the
+score depends on the machine's load.
+"""
+
+import functools
+import gzip
+import http.server
+import json
+import os
+import pathlib
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+TEXT = (".html", ".css", ".js", ".svg", ".json", ".txt")
+METRICS = (
+    "first-contentful-paint",
+    "largest-contentful-paint",
+    "total-blocking-time",
+    "cumulative-layout-shift",
+    "speed-index",
+)
+
+
+class GzipHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files, gzipping text when the browser accepts it (as GitHub Pages does)."""
+
+    def log_message(self, *args):
+        pass
+
+    def send_head(self):
+        path = pathlib.Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if not (path.is_file() and path.suffix in TEXT and "gzip" in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return _Body(body)
+
+
+class _Body:
+    def __init__(self, data):
+        self.data = data
+
+    def read(self, *_):
+        data, self.data = self.data, b""
+        return data
+
+    def close(self):
+        pass
+
+
+def serve():
+    """Start the gzip server on a free port; return (server, base URL)."""
+    handler = functools.partial(GzipHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}/"
+
+
+def lighthouse(url, chrome):
+    """Lighthouse's JSON report of ``url`` (mobile, performance only)."""
+    command = shlex.split(os.environ.get("LIGHTHOUSE", "npx lighthouse"))
+    with tempfile.TemporaryDirectory() as folder:
+        report = pathlib.Path(folder) / "report.json"
+        subprocess.run(
+            [*command, url, "--only-categories=performance", "--form-factor=mobile", "--output=json",
+             f"--output-path={report}", f"--chrome-path={chrome}", "--quiet",
+             "--chrome-flags=--headless=new --no-sandbox"],
+            check=True,
+        )
+        return json.loads(report.read_text(encoding="utf-8"))
+
+
+def main(pages):
+    chrome = os.environ.get("CHROME_PATH") or shutil.which("chromium") or shutil.which("google-chrome")
+    if not HTML.exists() or chrome is None:
+        sys.exit("needs the built book (_build/html) and Chromium (CHROME_PATH)")
+    pages = pages or [f"chapters/{p.name}" for p in sorted((HTML / "chapters").glob("*.html"))]
+    server, base = serve()
+    try:
+        for page in pages:
+            report = lighthouse(base + page, chrome)
+            score = round(100 * report["categories"]["performance"]["score"])
+            shown = ", ".join(f"{m}: {report['audits'][m]['displayValue']}" for m in METRICS)
+            print(f"{page}: performance {score} ({shown})", flush=True)
+    finally:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
