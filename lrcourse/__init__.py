@@ -19,6 +19,7 @@ The package is small on purpose. Each module has one job:
 ``reproducible``   arithmetic with the same bits on every CPU (matmul, exp, log)
 ``plots``          the book's plotting style and figure helpers
 ``widgets``        slider explorers, live in Jupyter and static in the book
+``quiz``           self-quizzes answered on the static page, no kernel
 ``checks``         self-checks for the exercises, one module per chapter
 ``experiments``    helpers of one chapter's experiments, one module per chapter
 =================  ==========================================================
@@ -50,6 +51,7 @@ __all__ = [
     "nets",
     "optim",
     "plots",
+    "quiz",
     "reproducible",
     "schedules",
     "theory",
