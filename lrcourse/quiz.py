@@ -341,7 +341,7 @@ color:var(--lrq-text);margin:1rem 0;max-width:42rem;line-height:1.5}
 .lr-quiz .lr-quiz-question{border:1px solid var(--lrq-border);border-radius:.5rem;padding:.9rem 1rem;margin:0 0 1rem;
 background:var(--lrq-bg)}
 .lr-quiz fieldset{border:0;margin:0;padding:0;min-width:0}
-.lr-quiz legend{padding:0;margin:0 0 .6rem;font-weight:600;float:left;width:100%}
+.lr-quiz legend{padding:0;margin:0 0 .6rem;font-size:1.05rem;font-weight:600;float:left;width:100%}
 .lr-quiz legend+*{clear:both}
 .lr-quiz .lr-quiz-count{display:block;font-size:.8rem;font-weight:600;letter-spacing:.04em;text-transform:uppercase;
 color:var(--lrq-muted);margin-bottom:.15rem}
