@@ -333,6 +333,7 @@ _STYLE = """
 --lrq-bg:var(--pst-color-background,var(--jp-layout-color0,transparent));
 --lrq-surface:var(--pst-color-surface,var(--jp-layout-color2,rgba(128,128,128,.12)));
 --lrq-border:var(--pst-color-border,var(--jp-border-color1,rgba(128,128,128,.5)));
+--lrq-field:var(--pst-color-text-muted,var(--jp-border-color1,rgba(128,128,128,.8)));
 --lrq-primary:var(--pst-color-primary,#0a7d91);--lrq-on-primary:var(--pst-color-primary-text,#fff);
 --lrq-success:var(--pst-color-success,#00843f);--lrq-success-bg:var(--pst-color-success-bg,rgba(0,132,63,.12));
 --lrq-danger:var(--pst-color-danger,#d72d47);--lrq-danger-bg:var(--pst-color-danger-bg,rgba(215,45,71,.12));
@@ -353,7 +354,7 @@ border:1px solid var(--lrq-border);border-radius:.4rem;cursor:pointer;margin:0}
 .lr-quiz .lr-quiz-option input{accent-color:var(--lrq-primary);margin:.3rem 0 0;flex:none;width:1rem;height:1rem}
 .lr-quiz .lr-quiz-number{display:flex;flex-wrap:wrap;align-items:center;gap:.4rem .7rem;margin:0}
 .lr-quiz .lr-quiz-number input{font:inherit;font-size:1rem;width:9rem;max-width:100%;padding:.35rem .55rem;
-color:var(--lrq-text);background:var(--lrq-bg);border:1px solid var(--lrq-muted);border-radius:.35rem}
+color:var(--lrq-text);background:var(--lrq-bg);border:1px solid var(--lrq-field);border-radius:.35rem}
 .lr-quiz .lr-quiz-buttons{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.8rem}
 .lr-quiz button{font:inherit;font-size:.95rem;font-weight:600;padding:.4rem 1rem;border-radius:.35rem;cursor:pointer;
 border:1px solid var(--lrq-primary);min-height:2.25rem}
