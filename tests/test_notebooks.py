@@ -98,6 +98,10 @@ def test_every_captioned_figure_was_drawn(path):
         if cell["metadata"].get("mystnb", {}).get("figure"):
             images = [o for o in cell["outputs"] if "image/png" in o.get("data", {})]
             assert len(images) == 1, f"a captioned cell must store exactly one figure: {''.join(cell['source'])[:120]}"
+            # the book gives each output of a captioned cell the figure's name: a
+            # second output (e.g. the Text a last set_xlabel returns) duplicates it
+            results = [o for o in cell["outputs"] if o["output_type"] == "execute_result"]
+            assert not results, f"a captioned cell must end with a statement, not a value: {''.join(cell['source'])[:120]}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
