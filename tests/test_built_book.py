@@ -220,10 +220,42 @@ def test_explorer_frames_are_files_loaded_on_demand(built, chapter):
 
 @pytest.mark.parametrize("name", ALL_PAGES)
 def test_page_loads_no_dead_weight(built, name):
-    """No widget state (no widget manager reads it) and no FontAwesome JavaScript (the theme's CSS draws the icons)."""
+    """No widget state (no widget manager reads it), no FontAwesome JavaScript (the theme's CSS draws the icons),
+    no brands font (the GitHub icons are inline SVG) and no MathJax (the formulas are MathML)."""
     text = (built / name).read_text(encoding="utf-8")
     assert "application/vnd.jupyter.widget-state+json" not in text
     assert not re.search(r"<script[^>]*fontawesome[^>]*\.js", text)
+    assert not re.search(r'class="[^"]*\b(fab|fa-brands)\b', text), "an icon needs FontAwesome's brands font"
+    assert not re.search(r"<script[^>]*mathjax", text, re.I)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_formulas_are_mathml_on_the_page(built, chapter):
+    """Every formula the sources write is on the page as MathML (no TeX left for a script to typeset)."""
+    text = chapter_page(built, chapter).read_text(encoding="utf-8")
+    source = (ROOT / "chapters" / f"{chapter}.ipynb").read_text(encoding="utf-8")
+    formulas = re.findall(r'<(span|div) class="math notranslate nohighlight"[^>]*>(.*?)</\1>', text, re.S)
+    assert formulas or "$" not in source, "the chapter writes formulas, the page shows none"
+    bare = [body[:60] for _, body in formulas if "<math " not in body]
+    assert not bare, f"formulas not written as MathML: {bare[:3]}"
+    assert "\\(" not in re.sub(r'alttext="[^"]*"', "", text), "TeX delimiters left on the page"
+
+
+def test_formulas_are_drawn_by_the_browser(built, page):
+    """Chromium lays the MathML out: fractions stack, formulas have a size, and no script is needed for it."""
+    page.goto(chapter_page(built, CHAPTERS[1]).as_uri())
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('div.math math')].map(m => {
+                 const r = m.getBoundingClientRect(); return [r.width, r.height]; })"""
+    )
+    assert sizes and all(w > 20 and h > 10 for w, h in sizes), sizes
+    stacked = page.evaluate(
+        """() => { const f = document.querySelector('div.math mfrac');
+                   const [top, bottom] = [...f.children].map(c => c.getBoundingClientRect());
+                   return top.bottom <= bottom.top + 1; }"""
+    )
+    assert stacked, "a fraction's numerator sits above its denominator"
+    assert page.js_errors == []
 
 
 def test_the_chapters_carry_solution_markers():
@@ -253,22 +285,36 @@ def test_icons_show_without_fontawesome_javascript(built, page):
     blank = [name for name, content, font in icons if content in ("none", "normal", '""') or "Font Awesome" not in font]
     assert not blank, f"icons without a glyph: {blank}"
     assert page.evaluate("document.fonts.check('900 16px \"Font Awesome 6 Free\"')")
+    github = page.evaluate(
+        """() => [...document.querySelectorAll('.bd-header-article svg.lr-icon')]
+        .map(s => s.getBoundingClientRect().width)"""
+    )
+    assert github and all(width > 0 for width in github[:1]), "the repository button shows the GitHub mark"
     assert page.js_errors == []
 
 
-def test_wide_tables_say_they_scroll_on_a_phone(built, phone):
-    """A table wider than a phone's column is a named, focusable scroll region with a visible hint."""
+@pytest.mark.parametrize("kind, boxes, example", [
+    ("Table", ".pst-scrollable-table-container", "chapter 4's schedule table"),
+    ("Formula", ".bd-content div.math", "chapter 2's first displayed formula"),
+])
+def test_wide_boxes_say_they_scroll_on_a_phone(built, phone, kind, boxes, example):
+    """A table or displayed formula wider than a phone's column is a named, focusable scroll region with a
+    visible hint, and its start is on screen (a centred formula must not overflow on the left)."""
     scrolling = 0
     for chapter in CHAPTERS:
         phone.goto(chapter_page(built, chapter).as_uri())
-        for box in phone.locator(".pst-scrollable-table-container").all():
+        for box in phone.locator(boxes).all():
             if not box.evaluate("b => b.scrollWidth > b.clientWidth + 1"):
                 continue
             scrolling += 1
-            assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-label"), chapter
+            assert box.get_attribute("tabindex") == "0", chapter
+            assert box.get_attribute("aria-label") == f"{kind}, scrolls sideways", chapter
             assert box.evaluate("b => b.nextElementSibling.classList.contains('lr-scroll-hint')"), chapter
             assert box.locator("xpath=following-sibling::p[1]").is_visible()
-    assert scrolling, "chapter 4's schedule table is wider than a phone's column"
+            assert box.evaluate(
+                "b => b.firstElementChild.getBoundingClientRect().left >= b.getBoundingClientRect().left - 1"
+            ), f"{chapter}: the start of a wide {kind.lower()} cannot be scrolled to"
+    assert scrolling, f"{example} is wider than a phone's column"
     assert phone.js_errors == []
 
 

@@ -13,6 +13,9 @@ nothing):
   book loads no widget manager (``nb_ipywidgets_js: {}``), so nothing reads it;
 * FontAwesome's JavaScript (1.5 MB, which swaps icons for SVG) is not
   loaded: the theme's CSS draws the same icons from its web fonts;
+* the header's GitHub icons, the only ones from FontAwesome's brands font,
+  become the same glyph as a small inline SVG, so no page fetches that font
+  (118 kB) for them;
 * content images other than the first are marked ``loading="lazy"
   decoding="async"``, so images below the fold wait until they are scrolled to;
 * code keeps its colours with fewer tags: Pygments wraps every name,
@@ -23,10 +26,11 @@ nothing):
   (copy buttons, toggles, tabs, highlighting, the theme's small script) are
   ``defer``-red, so they no longer hold back the first paint;
   ``documentation_options.js`` stays as it is (inline scripts use it);
-* a page with tables gets a few lines of script that mark each table wider
-  than its column (``lr-scrolls``): ``_static/course.css`` then fades its
-  right edge and shows "scroll sideways" under it, and the box becomes a
-  named, keyboard-focusable region (axe ``scrollable-region-focusable``).
+* a page with tables or displayed formulas gets a few lines of script that
+  mark each one wider than its column (``lr-scrolls``): ``_static/course.css``
+  then fades its right edge and shows "scroll sideways" under it, and the
+  box becomes a named, keyboard-focusable region (axe
+  ``scrollable-region-focusable``).
 
 While the pages are written, code shown on a page loses the nbgrader lines
 ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (the notebooks keep them:
@@ -46,6 +50,12 @@ DATA_URI = "data:image/png;base64,"
 SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 WIDGET_STATE = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">.*?</script>\s*', re.DOTALL)
 FONTAWESOME_JS = re.compile(r'<script[^>]*\bsrc="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*></script>\s*')
+# FontAwesome 6's "github" glyph (fa-brands-400, CC BY 4.0, shipped with the theme), drawn as a path.
+GITHUB_ICON = '<i class="fab fa-github"></i>'
+GITHUB_SVG = (
+    '<svg class="lr-icon" viewBox="0 0 496 512" width="1em" height="1em" fill="currentColor" '
+    'aria-hidden="true" focusable="false"><path d="M166 397Q165 401 161 401Q155 401 155 397Q156 394 160 394Q165 394 166 397ZM135 393Q134 396 139 398Q144 399 145 396Q146 392 141 391Q136 390 135 393ZM179 391Q174 392 174 396Q175 399 180 399Q185 397 185 394Q184 391 179 391ZM245 8Q138 10 70 78Q2 146 0 252Q1 337 47 401Q93 465 170 491Q188 492 187 479Q187 475 187 464Q187 441 187 418Q185 418 168 420Q150 421 130 416Q110 410 102 388Q102 386 94 372Q86 359 74 351Q72 350 66 343Q59 337 76 336Q77 335 90 340Q103 344 114 362Q132 389 153 389Q175 389 187 383Q191 359 203 349Q159 347 126 327Q93 308 91 238Q91 218 97 205Q102 192 114 180Q112 174 110 156Q108 138 117 112Q135 109 159 123Q184 136 186 139Q186 139 186 139Q216 130 249 130Q281 130 312 139Q312 138 325 130Q337 122 353 116Q369 109 381 112Q390 138 388 156Q386 174 383 180Q395 192 402 205Q409 218 409 238Q408 286 392 309Q375 331 349 339Q323 347 294 349Q310 360 311 395Q311 432 311 461Q311 474 311 479Q310 492 328 491Q404 465 450 401Q495 337 496 252Q495 182 462 127Q428 72 372 40Q315 9 245 8ZM97 353Q95 355 98 358Q101 361 103 359Q105 357 102 354Q100 351 97 353ZM86 345Q86 347 89 349Q92 350 93 348Q94 346 91 344Q88 343 86 345ZM119 380Q117 383 120 387Q124 390 127 388Q128 385 125 381Q121 378 119 380ZM107 366Q105 368 107 372Q110 375 113 374Q115 372 113 368Q110 364 107 366Z"/></svg>'
+)
 EXPLORER_DATA = re.compile(r'(<script type="application/json" class="lr-explorer-data">)(.*?)(</script>)', re.DOTALL)
 EXPLORER_IMAGE = re.compile(r'(<img class="lr-explorer-frame" src=")data:image/png;base64,([A-Za-z0-9+/=]+)(")')
 IMAGE = re.compile(r"<img\b(?![^>]*\bloading=)[^>]*>")
@@ -57,8 +67,9 @@ DEFERRABLE = re.compile(
     r'(?:doctools|sphinx_highlight|clipboard\.min|copybutton|scripts/sphinx-book-theme|togglebutton|design-tabs)'
     r'\.js[^"]*"[^>]*)>'
 )
-TABLE_BOX = 'class="pst-scrollable-table-container"'
-TABLE_SCRIPT = """<script class="lr-scroll-tables">(function () {
+# Boxes that scroll sideways when wider than the column: tables, and displayed formulas (MathML does not wrap).
+WIDE_BOXES = ('class="pst-scrollable-table-container"', '<div class="math notranslate nohighlight"')
+WIDE_SCRIPT = """<script class="lr-scroll-boxes">(function () {
   function mark(box) {
     var scrolls = box.scrollWidth > box.clientWidth + 1;
     var hint = box.nextElementSibling;
@@ -68,7 +79,7 @@ TABLE_SCRIPT = """<script class="lr-scroll-tables">(function () {
     if (scrolls) {
       box.tabIndex = 0;
       box.setAttribute("role", "region");
-      box.setAttribute("aria-label", "Table, scrolls sideways");
+      box.setAttribute("aria-label", (box.classList.contains("math") ? "Formula" : "Table") + ", scrolls sideways");
       if (!hinted) {
         hint = document.createElement("p");
         hint.className = "lr-scroll-hint";
@@ -83,7 +94,7 @@ TABLE_SCRIPT = """<script class="lr-scroll-tables">(function () {
       if (hinted) { hint.remove(); }
     }
   }
-  var boxes = document.querySelectorAll(".pst-scrollable-table-container");
+  var boxes = document.querySelectorAll(".pst-scrollable-table-container, .bd-content div.math");
   function markAll() { boxes.forEach(mark); }
   boxes.forEach(function (box) { box.addEventListener("scroll", function () { mark(box); }, {passive: true}); });
   window.addEventListener("resize", markAll);
@@ -113,6 +124,7 @@ def lighten(page, write_frame):
     """
     page = WIDGET_STATE.sub("", page)
     page = FONTAWESOME_JS.sub("", page)
+    page = page.replace(GITHUB_ICON, GITHUB_SVG)
 
     def frame_url(src):
         if src.startswith(DATA_URI):
@@ -135,8 +147,8 @@ def lighten(page, write_frame):
         tag = match.group(0)
         lazy = tag[:4] + ' loading="lazy" decoding="async"' + tag[4:]
         page = page[: match.start()] + lazy + page[match.end():]
-    if TABLE_BOX in page and "lr-scroll-tables" not in page:
-        page = page.replace("</body>", TABLE_SCRIPT + "</body>", 1)
+    if any(box in page for box in WIDE_BOXES) and "lr-scroll-boxes" not in page:
+        page = page.replace("</body>", WIDE_SCRIPT + "</body>", 1)
     return page
 
 
