@@ -9,7 +9,7 @@ path and content of every source file, when a build finishes. A build is
 fresh when that digest equals the digest of the files on disk now.
 
 The sources are the book's files (``_config.yml``, ``_toc.yml``, the
-top-level pages, ``references.bib``, ``chapters/``) and the code the build
+top-level pages, ``references.bib``, ``chapters/``, ``_static/``) and the code the build
 runs (``lrcourse/``, which the pages import, with the locked requirements and
 ``pyproject.toml``, and the build's local extensions in ``tools/``). Sphinx
 re-reads a page when the page changes, but not when that code changes; so the
@@ -20,8 +20,9 @@ makes Sphinx re-read, and so re-execute and re-write, every page.
 import hashlib
 import pathlib
 
-CODE = ("lrcourse", "requirements.txt", "pyproject.toml", "tools/book_sources.py", "tools/scripts_once.py")
-SOURCES = ("_config.yml", "_toc.yml", "*.md", "references.bib", "chapters", *CODE)
+EXTENSIONS = ("book_sources", "scripts_once", "accessible_pages", "light_pages", "mathml_pages")
+CODE = ("lrcourse", "requirements.txt", "pyproject.toml", *(f"tools/{name}.py" for name in EXTENSIONS))
+SOURCES = ("_config.yml", "_toc.yml", "*.md", "references.bib", "chapters", "_static", *CODE)
 IGNORED = ("__pycache__", ".ipynb_checkpoints")
 DIGEST_FILE = "sources.sha256"
 
