@@ -223,6 +223,33 @@ def log_lr_axis(ax, axis="x", label="learning rate η"):
     return ax
 
 
+def plain_ticks(ax, values, axis="y"):
+    """Ticks at ``values`` labelled as plain numbers (``0.5``, not ``5 × 10⁻¹``), and no minor ticks.
+
+    For a log axis whose range spans only a decade or two, where matplotlib
+    would label a few powers of ten or write every minor tick in scientific
+    notation.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    values : sequence of float
+        Where the ticks go; each is labelled with ``format(value, "g")``.
+    axis : {"x", "y"}
+
+    Returns
+    -------
+    ax
+    """
+    if axis not in ("x", "y"):
+        raise ValueError(f"axis={axis!r} is not an axis; use 'x' or 'y'")
+    values = [float(v) for v in values]
+    set_ticks = ax.set_xticks if axis == "x" else ax.set_yticks
+    set_ticks(values, [f"{v:g}" for v in values])
+    getattr(ax, f"{axis}axis").set_minor_locator(mpl.ticker.NullLocator())
+    return ax
+
+
 def plot_curve_1d(f, xlim, *, ax=None, n=400, color=None, label=None, **kwargs):
     """Draw a 1-D function ``f`` (a callable on arrays) over ``xlim``."""
     ax = _axes(ax)

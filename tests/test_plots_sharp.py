@@ -44,3 +44,21 @@ def test_bad_settings_are_named(kwargs):
 def test_figures_wider_than_a_phone_shows_are_refused(width):
     with pytest.raises(ValueError, match=rf"width must be in \(0, 6.4\] inches.*got {width!r}"):
         plots.figure(width=width)
+
+
+def test_plain_ticks_label_a_log_axis_with_plain_numbers():
+    import matplotlib.pyplot as plt
+
+    from lrcourse import plots
+
+    fig, ax = plots.figure()
+    ax.set(xscale="log", yscale="log", xlim=(8, 600), ylim=(0.15, 5))
+    plots.plain_ticks(ax, [0.2, 0.5, 1, 2, 5])
+    plots.plain_ticks(ax, [8, 32, 128, 512], axis="x")
+    fig.canvas.draw()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0.2", "0.5", "1", "2", "5"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["8", "32", "128", "512"]
+    assert list(ax.yaxis.get_minorticklocs()) == [] and list(ax.xaxis.get_minorticklocs()) == []
+    with pytest.raises(ValueError, match="axis='z'"):
+        plots.plain_ticks(ax, [1], axis="z")
+    plt.close(fig)
