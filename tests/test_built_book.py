@@ -293,6 +293,26 @@ def test_icons_show_without_fontawesome_javascript(built, page):
     assert page.js_errors == []
 
 
+ICON_GLYPHS = """() => [...document.querySelectorAll('*')].flatMap(el => ['::before', '::after'].map(part => {
+    const style = getComputedStyle(el, part);
+    return style.fontFamily.includes('Font Awesome') ? style.content : 'none';
+})).filter(content => content !== 'none' && content !== 'normal')"""
+
+
+@pytest.mark.parametrize("name", ["intro.html", *(f"chapters/{c}.html" for c in CHAPTERS)])
+def test_every_icon_a_page_draws_is_in_the_smaller_icon_font(built, page, name):
+    """light_pages keeps only the glyphs the book uses of FontAwesome's solid font: none that a page draws is missing."""
+    from fontTools.ttLib import TTFont
+
+    kept = set(TTFont(built / "_static" / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.woff2").getBestCmap())
+    assert 10 <= len(kept) <= 100, f"{len(kept)} glyphs kept"
+    page.goto((built / name).as_uri())
+    drawn = {ord(ch) for content in page.evaluate(ICON_GLYPHS) for ch in json.loads(content) if ord(ch) >= 0xE000}
+    assert drawn, "the header's icons are drawn from the font"
+    missing = sorted(hex(code) for code in drawn - kept)
+    assert not missing, f"icons drawn on {name} but not in the font: {missing}"
+
+
 @pytest.mark.parametrize("kind, boxes, example", [
     ("Table", ".pst-scrollable-table-container", "chapter 4's schedule table"),
     ("Formula", ".bd-content div.math", "chapter 2's first displayed formula"),

@@ -2,7 +2,7 @@
 
 import base64
 
-from light_pages import GITHUB_SVG, lighten, strip_solution_markers
+from light_pages import GITHUB_SVG, icon_codepoints, lighten, strip_solution_markers, subset_font
 
 PNG = base64.b64encode(b"\x89PNG frame").decode()
 
@@ -43,3 +43,55 @@ def test_a_page_without_wide_boxes_gets_no_script():
 def test_solution_markers_go_and_the_code_stays():
     code = "x = 1\n    ### BEGIN SOLUTION\ny = 2\n### END SOLUTION\n"
     assert strip_solution_markers(code) == "x = 1\ny = 2\n"
+
+
+def test_the_first_paint_waits_for_no_script_request():
+    head = (
+        '<link rel="preload" as="script" href="../_static/scripts/bootstrap.js?digest=1" />\n'
+        '<script src="../_static/documentation_options.js?v=2"></script>'
+        '<script defer src="../_static/scripts/bootstrap.js?digest=1"></script>'
+    )
+    after = lighten(page(head), lambda png: "", documentation_options="const DOCUMENTATION_OPTIONS = {};\n")
+    assert 'rel="preload"' not in after and "documentation_options.js" not in after
+    assert "<script>const DOCUMENTATION_OPTIONS = {};\n</script>" in after
+    assert '<script defer src="../_static/scripts/bootstrap.js?digest=1"></script>' in after
+    assert "documentation_options.js" in lighten(page(head), lambda png: ""), "kept when its text is not given"
+
+
+def test_icon_codepoints_are_the_icons_the_pages_and_stylesheets_draw():
+    css = (
+        '.fa-bars:before,.fa-navicon:before{content:"\\f0c9"}.fa-sun:before{content:"\\f185"}'
+        '.fa-unused:before{content:"\\f000"}'
+        ':root{--pst-icon-bell:"\uf0f3"}.dropdown:after{content:"\\f107"}'
+    )
+    pages = ['<i class="fa-solid fa-navicon"></i>', 'el.className = "fa-solid fa-sun fa-lg"']
+    assert icon_codepoints([css], pages) == {0xF0C9, 0xF185, 0xF0F3, 0xF107}
+    assert icon_codepoints([css], ['<i class="fa-solid fa-bars"></i>']) == {0xF0C9, 0xF0F3, 0xF107}
+
+
+def test_subset_font_keeps_exactly_the_glyphs_asked_for(tmp_path):
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont
+
+    def square():
+        pen = TTGlyphPen(None)
+        pen.moveTo((0, 0)), pen.lineTo((0, 500)), pen.lineTo((500, 500)), pen.lineTo((500, 0)), pen.closePath()
+        return pen.glyph()
+
+    names = [".notdef", "a", "b", "c"]
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({0xF001: "a", 0xF002: "b", 0xF003: "c"})
+    builder.setupGlyf({name: square() for name in names})
+    builder.setupHorizontalMetrics({name: (500, 0) for name in names})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "Icons", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    builder.font.flavor = "woff2"
+    path = tmp_path / "icons.woff2"
+    builder.save(path)
+    smaller = subset_font(path.read_bytes(), {0xF001, 0xF003})
+    (tmp_path / "subset.woff2").write_bytes(smaller)
+    assert set(TTFont(tmp_path / "subset.woff2").getBestCmap()) == {0xF001, 0xF003}

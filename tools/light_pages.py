@@ -16,6 +16,9 @@ nothing):
 * the header's GitHub icons, the only ones from FontAwesome's brands font,
   become the same glyph as a small inline SVG, so no page fetches that font
   (118 kB) for them;
+* FontAwesome's solid font (156 kB, 1,400 glyphs, fetched by every page at
+  the highest priority, before its first paint) keeps only the glyphs the
+  book uses (``icon_codepoints``): a few kB;
 * content images other than the first are marked ``loading="lazy"
   decoding="async"``, so images below the fold wait until they are scrolled to;
 * code keeps its colours with fewer tags: Pygments wraps every name,
@@ -24,8 +27,12 @@ nothing):
   of a chapter's HTML);
 * the scripts in the page's head that only act once the page is parsed
   (copy buttons, toggles, tabs, highlighting, the theme's small script) are
-  ``defer``-red, so they no longer hold back the first paint;
-  ``documentation_options.js`` stays as it is (inline scripts use it);
+  ``defer``-red, so they no longer hold back the first paint; the theme's
+  ``<link rel="preload" as="script">`` for its two deferred scripts goes
+  (it fetched them at high priority, ahead of what the first paint needs);
+  ``documentation_options.js`` (a few hundred bytes that the inline scripts
+  need before the page is parsed) is written into the page instead of
+  being one more request that holds back the first paint;
 * a page with tables or displayed formulas gets a few lines of script that
   mark each one wider than its column (``lr-scrolls``): ``_static/course.css``
   then fades its right edge and shows "scroll sideways" under it, and the
@@ -39,6 +46,7 @@ While the pages are written, code shown on a page loses the nbgrader lines
 
 import base64
 import hashlib
+import io
 import json
 import pathlib
 import re
@@ -58,6 +66,8 @@ GITHUB_SVG = (
 )
 EXPLORER_DATA = re.compile(r'(<script type="application/json" class="lr-explorer-data">)(.*?)(</script>)', re.DOTALL)
 EXPLORER_IMAGE = re.compile(r'(<img class="lr-explorer-frame" src=")data:image/png;base64,([A-Za-z0-9+/=]+)(")')
+SCRIPT_PRELOAD = re.compile(r'<link rel="preload" as="script"[^>]*>\s*')
+DOCUMENTATION_OPTIONS = re.compile(r'<script src="(?:\.\./)*_static/documentation_options\.js(?:\?[^"]*)?"></script>')
 IMAGE = re.compile(r"<img\b(?![^>]*\bloading=)[^>]*>")
 ARTICLE = re.compile(r"<article\b")
 PRE = re.compile(r"<pre>.*?</pre>", re.DOTALL)
@@ -71,7 +81,10 @@ DEFERRABLE = re.compile(
 WIDE_BOXES = ('class="pst-scrollable-table-container"', '<div class="math notranslate nohighlight"')
 WIDE_SCRIPT = """<script class="lr-scroll-boxes">(function () {
   function mark(box) {
-    var scrolls = box.scrollWidth > box.clientWidth + 1;
+    var overflow = box.scrollWidth - box.clientWidth;
+    var scrolls = overflow > 1;
+    // A pixel of overflow is rounding, not content: the box does not scroll for it.
+    box.classList.toggle("lr-fits", overflow > 0 && !scrolls);
     var hint = box.nextElementSibling;
     var hinted = hint && hint.classList.contains("lr-scroll-hint");
     box.classList.toggle("lr-scrolls", scrolls);
@@ -103,6 +116,61 @@ WIDE_SCRIPT = """<script class="lr-scroll-boxes">(function () {
 """
 
 
+ICON_FONT = "_static/vendor/fontawesome/webfonts/fa-solid-900.woff2"
+ICON_CLASS = re.compile(r"\bfa-([a-z0-9-]+)")
+# One rule of FontAwesome's table, for an icon and its aliases: .fa-bars:before,.fa-navicon:before{content:"\f0c9"}
+ICON_TABLE_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:before,?)+)\{content:"\\([0-9a-f]+)"\}')
+ICON_NAME = re.compile(r"\.fa-([a-z0-9-]+):before")
+CSS_ESCAPE = re.compile(r"\\(f[0-9a-f]{3})\b")
+
+
+def icon_codepoints(stylesheets, documents):
+    """The FontAwesome code points a book uses.
+
+    Parameters
+    ----------
+    stylesheets : iterable of str
+        Every CSS file of the build. FontAwesome's table of rules
+        ``.fa-NAME:before{content:"\\fXXX"}`` names each icon's code point;
+        every other icon a stylesheet draws (the theme's admonition and
+        navigation icons) is a private-use character or a ``\\fXXX`` escape
+        outside that table.
+    documents : iterable of str
+        The pages and the scripts that write icons into them: each
+        ``fa-NAME`` class names an icon of the table.
+
+    Returns
+    -------
+    set of int
+    """
+    table, drawn = {}, set()
+    for css in stylesheets:
+        for selectors, code in ICON_TABLE_RULE.findall(css):
+            table.update((name, int(code, 16)) for name in ICON_NAME.findall(selectors))
+        rest = ICON_TABLE_RULE.sub("", css)
+        drawn.update(ord(ch) for ch in rest if 0xE000 <= ord(ch) <= 0xF8FF)
+        drawn.update(int(code, 16) for code in CSS_ESCAPE.findall(rest))
+    for text in documents:
+        drawn.update(table[name] for name in ICON_CLASS.findall(text) if name in table)
+    return drawn
+
+
+def subset_font(woff2, codepoints):
+    """The WOFF2 font ``woff2`` (bytes) with only the glyphs of ``codepoints``."""
+    from fontTools import subset  # only the build needs it
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(woff2))
+    options = subset.Options()
+    options.flavor = "woff2"
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=codepoints)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
 def strip_solution_markers(code):
     """``code`` without its nbgrader ``### BEGIN/END SOLUTION`` lines.
 
@@ -112,7 +180,7 @@ def strip_solution_markers(code):
     return SOLUTION_MARKER.sub("", code)
 
 
-def lighten(page, write_frame):
+def lighten(page, write_frame, documentation_options=None):
     """The page's HTML with the substitutions above made.
 
     Parameters
@@ -121,6 +189,9 @@ def lighten(page, write_frame):
         A written page.
     write_frame : callable ``write_frame(png_bytes) -> url``
         Stores one explorer frame and returns the URL the page uses for it.
+    documentation_options : str, optional
+        The text of the build's ``_static/documentation_options.js``, to
+        write into the page in place of the script that loads it.
     """
     page = WIDGET_STATE.sub("", page)
     page = FONTAWESOME_JS.sub("", page)
@@ -139,6 +210,10 @@ def lighten(page, write_frame):
     page = EXPLORER_DATA.sub(external_data, page)
     page = EXPLORER_IMAGE.sub(lambda m: m.group(1) + frame_url(DATA_URI + m.group(2)) + m.group(3), page)
     page = DEFERRABLE.sub(r"<script defer \1>", page)
+    page = SCRIPT_PRELOAD.sub("", page)
+    if documentation_options is not None:
+        inline = "<script>" + documentation_options.replace("</", "<\\/") + "</script>"
+        page = DOCUMENTATION_OPTIONS.sub(lambda m: inline, page)
     page = PRE.sub(lambda m: PLAIN_TOKEN.sub(r"\1", m.group(0)), page)
     article = ARTICLE.search(page)
     start = article.start() if article else 0
@@ -174,6 +249,8 @@ def _lighten_pages(app, exception):
         return
     outdir = pathlib.Path(app.outdir)
     folder = outdir / FRAME_FOLDER
+    options_file = outdir / "_static" / "documentation_options.js"
+    options = options_file.read_text(encoding="utf-8") if options_file.exists() else None
     for path in outdir.rglob("*.html"):
         depth = len(path.relative_to(outdir).parts) - 1
 
@@ -186,6 +263,17 @@ def _lighten_pages(app, exception):
             return "../" * depth + f"{FRAME_FOLDER}/{name}"
 
         text = path.read_text(encoding="utf-8")
-        light = lighten(text, write_frame)
+        light = lighten(text, write_frame, options)
         if light != text:
             path.write_text(light, encoding="utf-8")
+    _subset_icon_font(outdir)
+
+
+def _subset_icon_font(outdir):
+    font = outdir / ICON_FONT
+    if not font.exists():
+        return
+    stylesheets = [p.read_text(encoding="utf-8") for p in (outdir / "_static").rglob("*.css")]
+    scripts = [p for p in (outdir / "_static").rglob("*.js") if p.name != "fontawesome.js"]
+    documents = [p.read_text(encoding="utf-8") for p in [*outdir.rglob("*.html"), *scripts]]
+    font.write_bytes(subset_font(font.read_bytes(), icon_codepoints(stylesheets, documents)))
