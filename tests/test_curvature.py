@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lrcourse import curvature, data
-from lrcourse.models import MLP
+from lrcourse.models import MLP, SoftmaxRegression
 
 
 def test_quadratic_top_eigenvalue_matches_the_exact_hessian():
@@ -67,6 +67,34 @@ def test_small_network_top_eigenvalue_matches_its_full_hessian(activation):
     expected = eigenvalues[np.argmax(np.abs(eigenvalues))]
     found = curvature.top_eigenvalue(curvature.model_gradient(model, X, y), params, iterations=200)
     assert found.value == pytest.approx(expected, rel=1e-4)
+
+
+def _softmax_regression_hessian(W, b, X):
+    """The exact Hessian of the mean cross-entropy of ``softmax(X W + b)``, in the order ``(W.ravel(), b)``.
+
+    With ``x~ = [x; 1]`` and ``p = softmax(z)``, ``H = (1/N) sum_i (x~_i x~_i^T) kron (diag(p_i) - p_i p_i^T)``:
+    ``W.ravel()`` followed by ``b`` is the row-major order of the stacked ``[W; b]``, rows
+    indexing features (the bias last) and columns classes, which is this Kronecker order.
+    """
+    z = X @ W + b
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    augmented = np.hstack([X, np.ones((len(X), 1))])
+    return sum(np.kron(np.outer(x, x), np.diag(q) - np.outer(q, q)) for x, q in zip(augmented, p)) / len(X)
+
+
+@pytest.mark.parametrize("point", [0, 1, 2])
+def test_softmax_regression_top_eigenvalue_matches_its_exact_hessian(point):
+    rng = np.random.default_rng(point)
+    digits = data.load_digits()
+    X, y = digits.X_train[:50, :5], digits.y_train[:50] % 3
+    model = SoftmaxRegression(n_features=5, n_classes=3)
+    params = {"W": rng.standard_normal((5, 3)), "b": rng.standard_normal(3)}
+    H = _softmax_regression_hessian(params["W"], params["b"], X)
+    np.testing.assert_allclose(H, _exact_network_hessian(model, params, X, y), atol=1e-7)
+    expected = np.linalg.eigvalsh(H)[-1]
+    found = curvature.top_eigenvalue(curvature.model_gradient(model, X, y), params, iterations=400, largest=True)
+    assert found.value == pytest.approx(expected, rel=1e-6)
 
 
 def test_stacked_runs_get_the_estimates_of_single_runs():
