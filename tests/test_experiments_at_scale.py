@@ -128,3 +128,17 @@ def test_scaling_exponent_recovers_a_square_root_and_a_linear_rule():
         X.scaling_exponent({8: grid[8]})
     with pytest.raises(ValueError, match="same seeds"):
         X.scaling_exponent({8: grid[8], 32: _row(lrs, grid[32].val_loss, seeds=[5, 6, 7, 8])})
+
+
+def test_scaling_exponent_fits_a_width_exponent_and_refuses_bad_keys():
+    # keys are widths n and the best rate falls like 1/n (as the standard parametrization's may)
+    lrs = 2.0 ** np.arange(-12, 3)
+    u = np.log2(lrs)
+    grid = {n: _row(lrs, np.repeat(((u + np.log2(n)) ** 2)[:, None], 3, axis=1)) for n in (16, 64, 256)}
+    found, low, high = X.scaling_exponent(grid)
+    assert math.isclose(found, -1.0, abs_tol=1e-9)
+    assert math.isclose(low, -1.0, abs_tol=1e-9) and math.isclose(high, -1.0, abs_tol=1e-9)
+    with pytest.raises(ValueError, match="grid key"):
+        X.scaling_exponent({0: grid[16], 64: grid[64]})
+    with pytest.raises(TypeError, match="grid key"):
+        X.scaling_exponent({"wide": grid[16], 64: grid[64]})

@@ -298,18 +298,20 @@ def bootstrap_best(row, metric="val_loss", level=0.95, n_boot=400, seed=0):
 
 
 def scaling_exponent(grid, metric="val_loss", level=0.95, n_boot=400, seed=0):
-    """The exponent ``alpha`` of ``eta*(B) ~ B^alpha``: a least-squares line through ``log eta*`` against ``log B``.
+    """The exponent ``alpha`` of ``eta*(k) ~ k^alpha``: a least-squares line through ``log eta*`` against ``log k``.
 
-    ``eta*`` is each row's :func:`refined_best`. The interval is a
-    percentile bootstrap that resamples the seed indices once per draw and
-    uses the same draw for every batch size (a seed's runs share their
-    initialization across rows), so every row of ``grid`` must have the same
-    seeds.
+    ``k`` is what the rows vary: the batch size ``B`` (a grid from
+    :func:`batch_grid`) or the width ``n`` of a network (one
+    :func:`final_scores` row per width). ``eta*`` is each row's
+    :func:`refined_best`. The interval is a percentile bootstrap that
+    resamples the seed indices once per draw and uses the same draw for
+    every row (a seed's runs share their initialization and minibatch order
+    across rows), so every row of ``grid`` must have the same seeds.
 
     Parameters
     ----------
-    grid : dict of int -> Scores
-        From :func:`batch_grid`: keys are batch sizes, at least two.
+    grid : dict of number -> Scores
+        Keys are positive batch sizes or widths, at least two.
     metric, level, n_boot, seed
         As in :func:`bootstrap_best`.
 
@@ -324,14 +326,15 @@ def scaling_exponent(grid, metric="val_loss", level=0.95, n_boot=400, seed=0):
     metric = _validate.choice(metric, "metric", ("val_loss", "val_acc", "train_loss", "train_acc"))
     level = _validate.number(level, "level", low=0, high=1, low_open=True, high_open=True)
     if not isinstance(grid, dict) or len(grid) < 2:
-        raise ValueError(f"grid must be a dict of at least two batch sizes -> Scores, got {type(grid).__name__} "
-                         f"with {len(grid) if hasattr(grid, '__len__') else 0} entries")
+        raise ValueError(f"grid must be a dict of at least two batch sizes or widths -> Scores, got "
+                         f"{type(grid).__name__} with {len(grid) if hasattr(grid, '__len__') else 0} entries")
+    keys = [_validate.number(k, "grid key (a batch size or width)", low=0, low_open=True) for k in grid]
     rows = list(grid.values())
     seeds = rows[0].seeds
     if any(len(r.seeds) != len(seeds) or np.any(r.seeds != seeds) for r in rows):
         raise ValueError("every row of grid must have the same seeds, in the same order")
     higher = metric.endswith("acc")
-    log_b = np.log(np.array([float(b) for b in grid]))
+    log_b = np.log(np.array(keys, dtype=float))
 
     def slope(index):
         log_eta = np.log([refined_best(r.lrs, np.asarray(getattr(r, metric), dtype=float)[:, index], higher)
