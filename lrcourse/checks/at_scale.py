@@ -4,7 +4,8 @@ from lrcourse import schedules
 from lrcourse.checks import Mistake, check_value
 from lrcourse.models import MLP
 
-__all__ = ["linear_scaling", "adam_warmup_steps", "mup_output_rate", "wsd_rate"]
+__all__ = ["linear_scaling", "adam_warmup_steps", "stable_rate_from_sharpness", "mup_output_rate", "wsd_rate",
+           "inverse_sqrt_rate"]
 
 
 def linear_scaling(answer):
@@ -38,6 +39,23 @@ def adam_warmup_steps(answer):
     )
 
 
+def stable_rate_from_sharpness(answer):
+    """Check the largest stable rate of gradient descent where the sharpness has risen to 8: ``2 / lambda_max``."""
+    sharpness = 8.0
+    return check_value(
+        answer,
+        2 / sharpness,
+        name="stable_lr",
+        what="2 / λ_max: the steepest direction stops growing at that rate",
+        mistakes=[
+            Mistake(1 / sharpness, "1 / λ_max lands on the minimum of the steepest direction in one step; "
+                    "the limit, where the step only flips the sign, is twice that."),
+            Mistake(sharpness / 2, "the limit falls as the curvature grows: divide by λ_max, do not multiply."),
+            Mistake(2 * sharpness, "the limit falls as the curvature grows: divide by λ_max, do not multiply."),
+        ],
+    )
+
+
 def mup_output_rate(answer):
     """Check the muP rate of the output layer W2 at width 512 (base width 64) with base rate 0.2."""
     expected = MLP(n_hidden=512, parametrization="mup", base_width=64).layer_rates(0.2)["W2"]
@@ -63,4 +81,20 @@ def wsd_rate(answer):
         name="wsd_lr",
         what="half way through the decay, half the stable rate",
         mistakes=[Mistake(0.1, "step 900 is past the start of the decay, 1000 − 200 = 800.")],
+    )
+
+
+def inverse_sqrt_rate(answer):
+    """Check the inverse-square-root rate at step t = 39 with peak 1.0 and a warm-up of W = 10 steps."""
+    return check_value(
+        answer,
+        schedules.inverse_sqrt(1.0, warmup_steps=10)(39),
+        name="isqrt_lr",
+        what="η √(W / s) with s = t + 1 = 40: four times past the warm-up, half the peak",
+        mistakes=[
+            Mistake((10 / 39) ** 0.5, "s = t + 1 is the number of the step being taken: step t = 39 is "
+                    "the 40th."),
+            Mistake(40 / 10, "s / W is the warm-up's ramp; past the warm-up the rate falls like √(W / s)."),
+            Mistake(40 ** -0.5, "the decay is relative to the warm-up's length: √(W / s), not 1 / √s."),
+        ],
     )
