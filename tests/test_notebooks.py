@@ -178,7 +178,7 @@ def test_computed_prose_names_a_variable_bound_in_an_earlier_cell(path):
                 assert name in assigned, f"{{eval}}`{name}` is not assigned in a code cell above it"
 
 
-CLAIM_CHAPTERS = {"03_finding_a_learning_rate", "04_schedules", "06_at_scale", "07_real_task", "08_misconceptions"}
+CLAIM_CHAPTERS = {"03_finding_a_learning_rate", "04_schedules", "06_at_scale", "06_horizon_and_width", "07_real_task", "08_misconceptions"}
 
 
 def claim_cells(notebook):

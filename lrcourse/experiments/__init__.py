@@ -7,7 +7,7 @@ experiment needs beyond it lives here, tested like the rest:
 =======================  ======================================================
 ``schedules``            chapter 4: epochs to a target accuracy, dead units of a grid
 ``momentum_adaptive``    chapter 5: optimizers over sweeps, per-layer rates, a moving target
-``at_scale``             chapter 6: batch size, warm-up and sharpness, unknown horizons, width
+``at_scale``             the two chapters 6: batch size, warm-up, sharpness, horizons, width
 ``misconceptions``       chapter 8: best rates, distance moved, basins, sensitivity
 =======================  ======================================================
 """
