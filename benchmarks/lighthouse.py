@@ -1,6 +1,6 @@
 """Lighthouse mobile performance of the built book's pages, served with gzip as a web host would.
 
-Usage: python benchmarks/lighthouse.py [page ...]   (default: every chapter)
+Usage: python benchmarks/lighthouse.py [--runs N] [page ...]   (default: every chapter, 3 runs)
 
 Needs the built book (``jupyter-book build .``), Chromium, and Lighthouse
 from npm (``npm i lighthouse@12``; 13.x needs Node 22): set ``LIGHTHOUSE`` to
@@ -8,9 +8,14 @@ its command (default ``npx lighthouse``) and ``CHROME_PATH`` to Chromium. The
 book is served from ``_build/html`` by a small threaded HTTP server that
 gzips text (HTML, CSS, JS, SVG, JSON); Lighthouse then runs its default
 mobile test (simulated slow 4G, 4x CPU slowdown, 412 px wide screen). It
-prints each page's performance score and its main metrics. Not a test: the
-score depends on the machine's load.
+prints, for each page, the median performance score of ``--runs`` runs (as
+Lighthouse's documentation advises: one run varies by several points), the
+lowest, and the main metrics of the median run. Not a test: the score
+depends on the machine and its load.
 """
+
+import argparse
+import statistics
 
 import functools
 import gzip
@@ -99,7 +104,7 @@ def lighthouse(url, chrome):
         return json.loads(report.read_text(encoding="utf-8"))
 
 
-def main(pages):
+def main(pages, runs):
     chrome = os.environ.get("CHROME_PATH") or shutil.which("chromium") or shutil.which("google-chrome")
     if not HTML.exists() or chrome is None:
         sys.exit("needs the built book (_build/html) and Chromium (CHROME_PATH)")
@@ -107,13 +112,25 @@ def main(pages):
     server, base = serve()
     try:
         for page in pages:
-            report = lighthouse(base + page, chrome)
-            score = round(100 * report["categories"]["performance"]["score"])
-            shown = ", ".join(f"{m}: {report['audits'][m]['displayValue']}" for m in METRICS)
-            print(f"{page}: performance {score} ({shown})", flush=True)
+            reports = sorted((lighthouse(base + page, chrome) for _ in range(runs)), key=score)
+            median = reports[len(reports) // 2]
+            shown = ", ".join(f"{m}: {median['audits'][m]['displayValue']}" for m in METRICS)
+            scores = [score(r) for r in reports]
+            print(f"{page}: performance {statistics.median(scores):g} (lowest {scores[0]} of {runs}; {shown})", flush=True)
     finally:
         server.shutdown()
 
 
+def score(report):
+    """A report's performance score, 0 to 100."""
+    return round(100 * report["categories"]["performance"]["score"])
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pages", nargs="*", help="pages of _build/html (default: every chapter)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per page; the median is reported (default 3)")
+    arguments = parser.parse_args()
+    if arguments.runs < 1:
+        parser.error(f"--runs must be at least 1, got {arguments.runs}")
+    main(arguments.pages, arguments.runs)
