@@ -16,7 +16,7 @@ import urllib.parse
 import pytest
 
 from book_sources import build_problem
-from conftest import ROOT, need
+from conftest import ROOT, need, recording_page
 from test_widgets import move_slider_in_browser
 
 HTML = ROOT / "_build" / "html"
@@ -103,6 +103,16 @@ def test_on_a_phone_the_menu_opens_and_leads_to_the_next_chapter(built, phone):
 PAGES = sorted(path.name for path in HTML.glob("*.html") if path.name not in ("index.html", "genindex.html", "search.html"))
 # axe-core's default rules, plus one it ships disabled: a visible label must be part of the accessible name.
 AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"label-content-name-mismatch": {"enabled": True}}}
+# The browser skips drawing the blocks of a chapter far from the screen (content-visibility: auto in course.css).
+# Measured while skipped, a block keeps its reserved height but its contents report their true size, so the
+# geometry of the page is not one a reader ever sees (a button deep in a skipped block "covers" the text after
+# it). Checks of what is drawn are made on the page as it is drawn once each block is on screen.
+ALL_DRAWN = "* { content-visibility: visible !important; }"
+
+
+def draw_all(tab):
+    """Have ``tab`` draw every block of its page, near the screen or not (works with scripts off, too)."""
+    tab.evaluate("css => document.head.appendChild(document.createElement('style')).textContent = css", ALL_DRAWN)
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
@@ -115,6 +125,7 @@ def test_no_serious_accessibility_violation_on_a_phone(built, browser, name, mod
     try:
         tab = context.new_page()
         tab.goto((built / name).as_uri())
+        draw_all(tab)
         violations = Axe().run(tab, options=AXE_OPTIONS).response["violations"]
     finally:
         context.close()
@@ -178,7 +189,9 @@ def test_page_weight_counts_what_the_page_loads(built, browser):
     """The weighing itself: a page counts its CSS, the fonts it uses, its scripts, and no frame it does not show."""
     page = chapter_page(built, CHAPTERS[0])
     names = {path.name for path in loaded_files(browser, page)}
-    assert {page.name, "pydata-sphinx-theme.css", "course.css", "bootstrap.js"} <= names
+    assert {page.name, "bootstrap.js", "course.js"} <= names
+    stylesheets = [name for name in names if name.endswith(".css")]
+    assert len(stylesheets) == 1 and stylesheets[0].startswith("book-"), f"one stylesheet before the first paint: {stylesheets}"
     assert any(name.endswith(".woff2") for name in names), "the icon font counts"
     frames = {p.name for p in (built / "_images" / "explorer").glob("*.png")}
     assert len(names & frames) <= 1, "an explorer loads its first frame only"
@@ -318,15 +331,22 @@ def test_every_icon_a_page_draws_is_in_the_smaller_icon_font(built, page, name):
     ("Formula", ".bd-content div.math", "chapter 2's first displayed formula"),
 ])
 def test_wide_boxes_say_they_scroll_on_a_phone(built, phone, kind, boxes, example):
-    """A table or displayed formula wider than a phone's column is a named, focusable scroll region with a
-    visible hint, and its start is on screen (a centred formula must not overflow on the left)."""
+    """A table or displayed formula wider than a phone's column is, once on screen, a named, focusable scroll
+    region with a visible hint, and its start is on screen (a centred formula must not overflow on the left)."""
     scrolling = 0
     for chapter in CHAPTERS:
         phone.goto(chapter_page(built, chapter).as_uri())
         for box in phone.locator(boxes).all():
+            box.scroll_into_view_if_needed()
+            phone.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
             if not box.evaluate("b => b.scrollWidth > b.clientWidth + 1"):
                 continue
             scrolling += 1
+            phone.wait_for_function(
+                "b => b.classList.contains('lr-scrolls') && b.nextElementSibling.classList.contains('lr-scroll-hint')",
+                arg=box.element_handle(),
+                timeout=3000,
+            )
             assert box.get_attribute("tabindex") == "0", chapter
             assert box.get_attribute("aria-label") == f"{kind}, scrolls sideways", chapter
             assert box.evaluate("b => b.nextElementSibling.classList.contains('lr-scroll-hint')"), chapter
@@ -336,6 +356,58 @@ def test_wide_boxes_say_they_scroll_on_a_phone(built, phone, kind, boxes, exampl
             ), f"{chapter}: the start of a wide {kind.lower()} cannot be scrolled to"
     assert scrolling, f"{example} is wider than a phone's column"
     assert phone.js_errors == []
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_every_box_that_scrolls_on_a_phone_is_marked_in_the_html(built, browser, width):
+    """Without any script, each table, displayed formula and code block wider than a phone's column is already a
+    focusable scroll region (tools/light_pages.py decides it from the HTML, so no script measures the page at load)."""
+    context = browser.new_context(viewport={"width": width, "height": 844}, java_script_enabled=False)
+    try:
+        tab = context.new_page()
+        unmarked, marked = [], 0
+        for chapter in CHAPTERS:
+            tab.goto(chapter_page(built, chapter).as_uri())
+            draw_all(tab)
+            boxes = tab.evaluate(
+                """() => [...document.querySelectorAll('.bd-content .pst-scrollable-table-container,'
+                        + ' .bd-content div.math, .bd-content pre')]
+                    .filter(b => b.scrollWidth > b.clientWidth + 1)
+                    .map(b => [b.tagName === 'PRE' || (b.classList.contains('lr-scrolls')
+                                 && b.getAttribute('role') === 'region'
+                                 && b.nextElementSibling.classList.contains('lr-scroll-hint')),
+                               b.getAttribute('tabindex'), b.textContent.trim().slice(0, 60)])"""
+            )
+            marked += len(boxes)
+            unmarked += [f"{chapter}: {text}" for region, tabindex, text in boxes if not (region and tabindex == "0")]
+    finally:
+        context.close()
+    assert marked, "some boxes are wider than a phone's column"
+    assert not unmarked, f"wider than a {width} px phone but not marked: {unmarked[:5]}"
+
+
+def test_on_this_page_marks_the_section_on_screen(built, browser):
+    """On a wide screen the contents beside the chapter mark the section being read, and follow the reader."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        tab = recording_page(context)
+        tab.goto(chapter_page(built, "02_too_high_too_low").as_uri())
+        links = tab.locator(".page-toc a.nav-link[href^='#']")
+        assert links.count() >= 3, "the chapter's sections are listed"
+        for index in (links.count() - 1, 1):
+            target = links.nth(index).get_attribute("href")
+            tab.evaluate("id => document.getElementById(decodeURIComponent(id)).scrollIntoView()", target[1:])
+            tab.wait_for_function(
+                "href => document.querySelector(`.page-toc a[href='${href}']`).classList.contains('active')",
+                arg=target,
+                timeout=3000,
+            )
+            active = tab.eval_on_selector_all(".page-toc a.active", "links => links.map(a => a.getAttribute('href'))")
+            assert active[-1] == target, active
+            assert tab.locator(f".page-toc a[href='{target}']").get_attribute("aria-current") == "true"
+        assert tab.js_errors == []
+    finally:
+        context.close()
 
 
 def test_explorers_sit_on_the_page_in_dark_mode(built, browser):
