@@ -12,9 +12,13 @@
       screen it is on, and its marks are set right: a region that fits loses
       them, one that scrolls gets them, and the right edge fades until the
       end. A box the browser has not drawn yet keeps the build's marks.
-   2. "On this page". The link to the section at the top of the screen is
-      marked active, with the items it sits in (what Bootstrap's ScrollSpy
-      did, which measured every section at load). */
+   2. "On this page". The link to the section at the top of the screen (at
+      the end of the page: the last section on screen) is marked active,
+      with the items it sits in (what Bootstrap's ScrollSpy did, which
+      measured every section at load).
+   3. Links to a section. The jump lands where the skipped blocks above the
+      section are estimated to end; the section is aligned again, at once,
+      until the blocks drawn around it stop moving it. */
 (function () {
   "use strict";
 
@@ -145,7 +149,20 @@
         }
       }
     }
-    // The top 40 % of the screen, as the theme set for ScrollSpy; the section that started last there is current.
+    // The section that started last in the top 40 % of the screen (as the theme set for ScrollSpy) is current;
+    // at the end of the page, where the last sections cannot reach the top, it is the last one on screen.
+    function update() {
+      var current = null;
+      var atEnd = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;
+      sections.forEach(function (section) {
+        if (atEnd ? section.getBoundingClientRect().top < window.innerHeight : inTop.has(section)) {
+          current = section;
+        }
+      });
+      if (current) {
+        activate(linkOf.get(current));
+      }
+    }
     var observer = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
         if (entry.isIntersecting) {
@@ -154,18 +171,49 @@
           inTop.delete(entry.target);
         }
       });
-      var current = null;
-      sections.forEach(function (section) {
-        if (inTop.has(section)) {
-          current = section;
-        }
-      });
-      if (current) {
-        activate(linkOf.get(current));
-      }
+      update();
     }, {rootMargin: "0px 0px -60% 0px"});
     sections.forEach(function (section) { observer.observe(section); });
+    var queued = false;
+    window.addEventListener("scroll", function () {
+      if (!queued) {
+        queued = true;
+        requestAnimationFrame(function () { queued = false; update(); });
+      }
+    }, {passive: true});
   }
+
+  // A link to a section jumps to where the skipped blocks above it are estimated to end; as the blocks around
+  // it are drawn, their true heights move it. Align the section again until it stays at the top.
+  function alignTo(hash) {
+    var target = hash.length > 1 && document.getElementById(decodeURIComponent(hash.slice(1)));
+    if (!target) {
+      return;
+    }
+    var frames = 0;
+    var still = 0;
+    var last = null;
+    function align() {
+      // At once: the theme's smooth scrolling would end where the section was when it began.
+      target.scrollIntoView({behavior: "instant"});
+      var top = target.getBoundingClientRect().top;
+      still = last !== null && Math.abs(top - last) <= 1 ? still + 1 : 0;
+      last = top;
+      if (still < 3 && frames++ < 60) {
+        requestAnimationFrame(align);
+      }
+    }
+    requestAnimationFrame(align);
+  }
+  window.addEventListener("hashchange", function () { alignTo(location.hash); });
+  // A second click on the same link changes no hash, but jumps all the same.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href^='#']");
+    if (link && link.hash === location.hash) {
+      alignTo(link.hash);
+    }
+  });
+  alignTo(location.hash);
 
   if (!("IntersectionObserver" in window)) {
     return;
